@@ -1,0 +1,11 @@
+"""The one API object: every app mounts its router here; the OpenAPI schema is generated
+from the routes and served at /api/v1/openapi.json, with docs at /api/v1/docs."""
+
+from ninja import NinjaAPI
+
+api = NinjaAPI(
+    title="Kefu API",
+    version="1",
+    description="Kefu (客服) JSON API. Authenticate with `Authorization: Bearer TOKEN` (create one with `kefu token create`).",
+    urls_namespace="api",
+)

@@ -1,0 +1,13 @@
+"""Site URLs: pages per app, the admin, and the one API object under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("kefu.web.urls")),
+]

@@ -1,0 +1,10 @@
+"""App config of kefu.commerce."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommerceConfig(AppConfig):
+    name = "kefu.commerce"
+    label = "commerce"
+    verbose_name = _("Commerce")

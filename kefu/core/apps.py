@@ -1,0 +1,10 @@
+"""App config of kefu.core."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kefu.core"
+    label = "core"
+    verbose_name = _("Core")

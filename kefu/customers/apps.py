@@ -1,0 +1,10 @@
+"""App config of kefu.customers."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "kefu.customers"
+    label = "customers"
+    verbose_name = _("Customers")

@@ -1,0 +1,10 @@
+"""App config of kefu.web."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebConfig(AppConfig):
+    name = "kefu.web"
+    label = "web"
+    verbose_name = _("Web")

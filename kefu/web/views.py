@@ -1,0 +1,9 @@
+"""Site-wide pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+
+
+@login_required
+def home(request):
+    return HttpResponse("Kefu")
