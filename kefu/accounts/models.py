@@ -61,7 +61,7 @@ class Agent(SourceRecord):
         verbose_name_plural = _("agents")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "ext_id"], name="agent_shop_ext_id_unique"),
+            models.UniqueConstraint(fields=["ext_id", "shop"], name="agent_shop_ext_id_unique"),
             models.UniqueConstraint(
                 fields=["ext_id"], condition=models.Q(shop__isnull=True), name="agent_shopless_ext_id_unique"
             ),

@@ -49,7 +49,7 @@ class Order(SourceRecord):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "ext_id"], name="order_shop_ext_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="order_shop_ext_id_unique")]
         indexes = [
             models.Index(fields=["shop", "created_at"], name="order_shop_created"),
             models.Index(fields=["customer", "created_at"], name="order_customer_created"),
@@ -75,7 +75,7 @@ class AfterSale(SourceRecord):
         verbose_name = _("after-sale")
         verbose_name_plural = _("after-sales")
         ordering = ["-opened_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "ext_id"], name="aftersale_shop_ext_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="aftersale_shop_ext_id_unique")]
         indexes = [models.Index(fields=["shop", "opened_at"], name="aftersale_shop_opened")]
 
 
@@ -101,7 +101,7 @@ class Review(SourceRecord):
         verbose_name_plural = _("reviews")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "ext_id"], name="review_shop_ext_id_unique"),
+            models.UniqueConstraint(fields=["ext_id", "shop"], name="review_shop_ext_id_unique"),
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
         ]
         indexes = [models.Index(fields=["shop", "created_at"], name="review_shop_created")]
@@ -123,5 +123,5 @@ class LogisticsEvent(SourceRecord):
         verbose_name = _("logistics event")
         verbose_name_plural = _("logistics events")
         ordering = ["-at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "ext_id"], name="logistics_shop_ext_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="logistics_shop_ext_id_unique")]
         indexes = [models.Index(fields=["order", "at"], name="logistics_order_at")]

@@ -49,7 +49,7 @@ class Conversation(SourceRecord):
         verbose_name_plural = _("conversations")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "ext_id"], name="conversation_shop_ext_id_unique"),
+            models.UniqueConstraint(fields=["ext_id", "shop"], name="conversation_shop_ext_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                 name="conversation_rating_1_5",
@@ -82,7 +82,7 @@ class Message(SourceRecord):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["sent_at", "ext_id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "ext_id"], name="message_shop_ext_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="message_shop_ext_id_unique")]
         indexes = [
             models.Index(fields=["conversation", "sent_at"], name="message_conversation_sent"),
             models.Index(fields=["shop", "sent_at"], name="message_shop_sent"),

@@ -20,7 +20,7 @@ class Customer(SourceRecord):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["shop", "ext_id"]
-        constraints = [models.UniqueConstraint(fields=["shop", "ext_id"], name="customer_shop_ext_id_unique")]
+        constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="customer_shop_ext_id_unique")]
 
     def __str__(self) -> str:
         return self.nick or self.ext_id

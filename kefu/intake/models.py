@@ -66,6 +66,8 @@ class PendingRecord(models.Model):
     message before its conversation, a status change before its agent). It waits here,
     counted as unresolved, and is imported when the referenced record arrives."""
 
+    # "<scope shop pk or empty>:<type>:<id>": one waiting copy per record, however often it arrives.
+    key = models.CharField(max_length=300, unique=True, editable=False)
     type = models.CharField(_("type"), max_length=32)
     ext_id = models.CharField(_("source id"), max_length=128)
     ref_type = models.CharField(_("waits for type"), max_length=32)
@@ -80,9 +82,6 @@ class PendingRecord(models.Model):
         verbose_name = _("pending record")
         verbose_name_plural = _("pending records")
         ordering = ["received_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["type", "ext_id", "ref_ext", "scope"], name="pending_record_unique"),
-        ]
         indexes = [models.Index(fields=["ref_type", "ref_ext"], name="pending_record_ref")]
 
     def __str__(self) -> str:

@@ -29,7 +29,7 @@ class AgentStatus(SourceRecord):
         verbose_name_plural = _("agent statuses")
         ordering = ["agent", "at", "ext_id"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "ext_id"], name="agent_status_shop_ext_id_unique"),
+            models.UniqueConstraint(fields=["ext_id", "shop"], name="agent_status_shop_ext_id_unique"),
             models.UniqueConstraint(
                 fields=["ext_id"], condition=models.Q(shop__isnull=True), name="agent_status_shopless_ext_id_unique"
             ),

@@ -1,0 +1,417 @@
+"""The intake engine: validates, de-duplicates, links and writes records in bulk.
+
+Records are taken in chunks; each chunk is validated, grouped by type and written
+owners-first (shops, agents, customers, orders, conversations, messages ...) with one
+bulk insert and one bulk update per type, inside one transaction. Each record's
+digest decides created / updated / unchanged, which makes every import idempotent.
+
+References that arrive early are never dropped:
+- a record whose *owner* is unknown (a customer before its shop, a message before its
+  conversation, a status change before its agent) waits as a ``PendingRecord`` and is
+  written when its owner arrives;
+- other references (a conversation's customer, order or agent; a message's agent; an
+  order's customer ...) keep the source id and are linked by one UPDATE per reference
+  at the end of the import, once the target is there.
+"""
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from kefu.accounts.models import Team
+from kefu.intake.handlers import HANDLERS, MODEL_OF_TYPE, TYPE_ORDER, Handler, default_stage
+from kefu.intake.models import PendingRecord
+from kefu.intake.schema import RecordError, record_validate
+from kefu.shops.models import Shop
+
+CHUNK_SIZE = 5000
+LOOKUP_BATCH = 2000
+RAW_KEEP = 2000  # characters of a rejected record kept for the supervisor to look at
+
+
+@dataclass
+class Rejection:
+    line: int
+    type: str
+    id: str
+    reason: str
+    raw: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "type": self.type, "id": self.id, "reason": self.reason}
+
+
+@dataclass
+class IntakeSummary:
+    """What one import did, per record type (the ``kefu import --format json`` shape)."""
+
+    records: int = 0
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    waiting: Counter = field(default_factory=Counter)
+    rejected: list[Rejection] = field(default_factory=list)
+    unresolved: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": dict(sorted(self.created.items())),
+            "updated": dict(sorted(self.updated.items())),
+            "unchanged": dict(sorted(self.unchanged.items())),
+            "rejected": [r.as_dict() for r in self.rejected],
+            "unresolved": dict(sorted(self.unresolved.items())),
+        }
+
+
+def record_digest(raw: dict) -> str:
+    return hashlib.md5(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _raw_text(raw: Any) -> str:
+    if isinstance(raw, RecordError):
+        return ""
+    try:
+        return orjson.dumps(raw).decode()[:RAW_KEEP]
+    except TypeError:
+        return repr(raw)[:RAW_KEEP]
+
+
+@dataclass
+class _Planned:
+    line: int
+    ext: str
+    shop_pk: int | None
+    owner_pk: int | None
+    clean: dict
+    raw: dict
+    digest: str
+    pk: int | None = None  # set when the record exists already
+
+
+class Intake:
+    """One import: feed it (line, record) pairs, then ``finish()`` for the summary.
+
+    ``scope`` limits every record to one shop (a shop-scoped API token)."""
+
+    def __init__(self, *, scope: Shop | None = None):
+        self.scope = scope
+        self.summary = IntakeSummary()
+        self.now = timezone.now()
+        # type -> source id -> {shop pk (None for shop-less rows): row pk}
+        self._index: dict[str, dict[str, dict[int | None, int]]] = defaultdict(dict)
+        self._queried: dict[str, set[str]] = defaultdict(set)
+        self._teams: dict[str, int] = {}
+        self._written_types: set[str] = set()
+        self._dangling: set[tuple[str, str]] = set()
+        self._pending_exist = PendingRecord.objects.exists()
+
+    # ---- feeding -------------------------------------------------------------------
+
+    def feed(self, items: Iterable[tuple[int, Any]], *, replay: bool = False) -> None:
+        chunk: list[tuple[int, Any]] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= CHUNK_SIZE:
+                self._process(chunk, replay=replay)
+                chunk = []
+        if chunk:
+            self._process(chunk, replay=replay)
+
+    def finish(self) -> IntakeSummary:
+        self._replay_pending()
+        self._link_references()
+        from kefu.intake.selectors import unresolved_counts
+
+        self.summary.unresolved = unresolved_counts(shop_ids=[self.scope.pk] if self.scope else None)
+        return self.summary
+
+    def _reject(self, line: int, raw: Any, reason: str) -> None:
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        ext = raw.get("id") if isinstance(raw, dict) else None
+        self.summary.rejected.append(
+            Rejection(
+                line=line,
+                type=kind if isinstance(kind, str) else "",
+                id=str(ext) if isinstance(ext, (str, int)) and not isinstance(ext, bool) else "",
+                reason=reason,
+                raw=_raw_text(raw),
+            )
+        )
+
+    def _process(self, chunk: list[tuple[int, Any]], *, replay: bool) -> None:
+        by_type: dict[str, list[tuple[int, dict, dict]]] = defaultdict(list)
+        for line, raw in chunk:
+            if not replay:
+                self.summary.records += 1
+            if isinstance(raw, RecordError):
+                self._reject(line, None, str(raw))
+                continue
+            try:
+                kind, clean = record_validate(raw)
+            except RecordError as error:
+                self._reject(line, raw, str(error))
+                continue
+            by_type[kind].append((line, clean, raw))
+        with transaction.atomic():
+            for kind in TYPE_ORDER:
+                if by_type.get(kind):
+                    self._write(HANDLERS[kind], by_type[kind])
+
+    # ---- lookups -------------------------------------------------------------------
+
+    def _remember(self, kind: str, ext: str, shop_pk: int | None, pk: int) -> None:
+        self._index[kind].setdefault(ext, {})[shop_pk] = pk
+
+    def _prefetch(self, kind: str, exts: Iterable[str]) -> None:
+        """Load the rows of ``kind`` with these source ids (every shop) into the index."""
+        missing = [ext for ext in set(exts) if ext not in self._queried[kind]]
+        model = MODEL_OF_TYPE[kind]
+        shop_column = None if kind == "shop" else "shop_id"
+        for start in range(0, len(missing), LOOKUP_BATCH):
+            batch = missing[start : start + LOOKUP_BATCH]
+            columns = ("ext_id", "pk", shop_column) if shop_column else ("ext_id", "pk")
+            for row in model.objects.filter(ext_id__in=batch).values_list(*columns):
+                self._remember(kind, row[0], row[2] if shop_column else None, row[1])
+        self._queried[kind].update(missing)
+
+    def _candidates(self, kind: str, ext: str) -> dict[int | None, int]:
+        found = self._index[kind].get(ext, {})
+        if self.scope is not None:
+            return {shop: pk for shop, pk in found.items() if shop == self.scope.pk}
+        return found
+
+    def _lookup(self, kind: str, shop_pk: int | None, ext: str) -> int | None:
+        found = self._index[kind].get(ext)
+        if not found:
+            return None
+        if shop_pk in found:
+            return found[shop_pk]
+        # An agent without a shop serves every shop.
+        return found.get(None) if kind == "agent" else None
+
+    def _team_pk(self, name: str) -> int:
+        if name not in self._teams:
+            self._teams[name] = Team.objects.get_or_create(name=name)[0].pk
+        return self._teams[name]
+
+    # ---- owners --------------------------------------------------------------------
+
+    def _resolve_owner(self, handler: Handler, line: int, clean: dict, raw: dict):
+        """Returns (shop pk, owner row pk), or None after rejecting or parking the record."""
+        if handler.owner is None:  # the shop record itself
+            if self.scope is not None and clean["id"] != self.scope.ext_id:
+                self._reject(line, raw, f"shop {clean['id']!r} is outside this token's shop {self.scope.ext_id!r}")
+                return None
+            return None, None
+        if handler.owner == "shop":
+            shop_ext = clean.get("shop_id")
+            if shop_ext is None:  # an agent without a shop
+                return (self.scope.pk if self.scope else None), None
+            if self.scope is not None and shop_ext != self.scope.ext_id:
+                self._reject(line, raw, f"shop_id {shop_ext!r} is outside this token's shop {self.scope.ext_id!r}")
+                return None
+            shops = self._index["shop"].get(shop_ext)
+            if not shops:
+                self._park(handler.type, clean, raw, "shop", shop_ext)
+                return None
+            return shops[None], None
+        # conversation (of a message) or agent (of a status change)
+        ref_field = "conversation_id" if handler.owner == "conversation" else "agent_id"
+        ext = clean[ref_field]
+        candidates = self._candidates(handler.owner, ext)
+        if "shop_id" in clean:
+            shop_pk = (self._index["shop"].get(clean["shop_id"]) or {}).get(None)
+            candidates = {shop: pk for shop, pk in candidates.items() if shop == shop_pk}
+        if not candidates:
+            self._park(handler.type, clean, raw, handler.owner, ext)
+            return None
+        if len(candidates) > 1:
+            self._reject(line, raw, f"{ref_field} {ext!r} exists in several shops; add shop_id to the record")
+            return None
+        ((shop_pk, owner_pk),) = candidates.items()
+        return shop_pk, owner_pk
+
+    def _park(self, kind: str, clean: dict, raw: dict, ref_type: str, ref_ext: str) -> None:
+        self.summary.waiting[kind] += 1
+        scope = self.scope.pk if self.scope else None
+        self._parked.append(
+            PendingRecord(
+                key=f"{scope or ''}:{kind}:{clean['id']}",
+                type=kind,
+                ext_id=clean["id"],
+                ref_type=ref_type,
+                ref_ext=ref_ext,
+                scope_id=scope,
+                payload=raw,
+            )
+        )
+
+    # ---- writing -------------------------------------------------------------------
+
+    def _write(self, handler: Handler, rows: list[tuple[int, dict, dict]]) -> None:
+        kind = handler.type
+        self._parked: list[PendingRecord] = []
+        if handler.owner:
+            self._prefetch(handler.owner, (clean.get(_owner_field(handler)) for _, clean, _ in rows if clean.get(_owner_field(handler))))
+        self._prefetch(kind, (clean["id"] for _, clean, _ in rows))
+        for ref in handler.refs:
+            self._prefetch(ref.target, (clean[ref.source] for _, clean, _ in rows if ref.source in clean))
+        if kind == "message" or kind == "agent_status":
+            self._prefetch("shop", (clean["shop_id"] for _, clean, _ in rows if "shop_id" in clean))
+
+        planned: dict[tuple[int | None, str], _Planned] = {}
+        for line, clean, raw in rows:
+            owner = self._resolve_owner(handler, line, clean, raw)
+            if owner is None:
+                continue
+            shop_pk, owner_pk = owner
+            digest = record_digest(raw)
+            key = (shop_pk, clean["id"])
+            earlier = planned.get(key)
+            if earlier is not None:  # the same record twice in one chunk: the later one wins
+                if earlier.digest == digest:
+                    self.summary.unchanged[kind] += 1
+                    continue
+                self.summary.updated[kind] += 1
+                earlier.clean, earlier.raw, earlier.digest, earlier.line = clean, raw, digest, line
+                earlier.owner_pk = owner_pk
+                continue
+            plan = _Planned(line, clean["id"], shop_pk, owner_pk, clean, raw, digest)
+            plan.pk = self._lookup(kind, shop_pk, clean["id"]) if kind != "agent" else (
+                self._index["agent"].get(clean["id"], {}).get(shop_pk)
+            )
+            planned[key] = plan
+
+        existing = self._existing_digests(handler, [p for p in planned.values() if p.pk is not None])
+        creates, updates = [], []
+        for plan in planned.values():
+            if plan.pk is None:
+                creates.append(plan)
+            elif existing.get(plan.pk) == plan.digest:
+                self.summary.unchanged[kind] += 1
+            else:
+                updates.append(plan)
+        if creates:
+            objs = [self._build(handler, plan, new=True) for plan in creates]
+            handler.model.objects.bulk_create(objs, batch_size=1000)
+            for plan, obj in zip(creates, objs):
+                self._remember(kind, plan.ext, plan.shop_pk if kind != "shop" else None, obj.pk)
+            self.summary.created[kind] += len(creates)
+        if updates:
+            objs = [self._build(handler, plan, new=False) for plan in updates]
+            handler.model.objects.bulk_update(objs, _update_fields(handler), batch_size=500)
+            self.summary.updated[kind] += len(updates)
+        if creates or updates:
+            self._written_types.add(kind)
+        if self._parked:
+            parked = {p.key: p for p in self._parked}  # one row per key, or PostgreSQL refuses the upsert
+            PendingRecord.objects.bulk_create(
+                list(parked.values()),
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["ref_type", "ref_ext", "payload", "received_at"],
+            )
+            self._pending_exist = True
+        elif self._pending_exist and (creates or updates):
+            scope = self.scope.pk if self.scope else ""
+            PendingRecord.objects.filter(key__in=[f"{scope}:{kind}:{p.ext}" for p in creates + updates]).delete()
+
+    def _existing_digests(self, handler: Handler, plans: list[_Planned]) -> dict[int, str]:
+        pks = [p.pk for p in plans]
+        digests: dict[int, str] = {}
+        for start in range(0, len(pks), LOOKUP_BATCH):
+            rows = handler.model.objects.filter(pk__in=pks[start : start + LOOKUP_BATCH]).values_list("pk", "src_hash")
+            digests.update(rows)
+        return digests
+
+    def _build(self, handler: Handler, plan: _Planned, *, new: bool):
+        clean = plan.clean
+        values = handler.values(clean)
+        values.update(ext_id=plan.ext, src_hash=plan.digest, updated_at=self.now)
+        if new:
+            values["imported_at"] = self.now
+        else:
+            values["pk"] = plan.pk
+        kind = handler.type
+        if kind != "shop":
+            values["shop_id"] = plan.shop_pk
+        for ref in handler.refs:
+            ext = clean.get(ref.source, "")
+            values[f"{ref.fk}_ext"] = ext
+            target = self._lookup(ref.target, plan.shop_pk, ext) if ext else None
+            values[f"{ref.fk}_id"] = target
+            if ext and target is None:
+                self._dangling.add((kind, ref.fk))
+        if kind == "conversation":
+            values["stage"] = default_stage(clean)
+        elif kind == "message":
+            values["conversation_id"] = plan.owner_pk
+        elif kind == "agent_status":
+            values["agent_id"] = plan.owner_pk
+        elif kind == "agent":
+            values["team_id"] = self._team_pk(clean["team"]) if clean.get("team") else None
+        return handler.model(**values)
+
+    # ---- after the last chunk ------------------------------------------------------
+
+    def _replay_pending(self) -> None:
+        """Write the waiting records whose owner has arrived (possibly in this import)."""
+        if not self._pending_exist:
+            return
+        scope = self.scope.pk if self.scope else None
+        for _ in range(3):  # owners of owners: a status change waits for an agent that waits for its shop
+            ready = []
+            for ref_type in ("shop", "agent", "conversation"):
+                waiting = PendingRecord.objects.filter(ref_type=ref_type, scope_id=scope)
+                refs = list(waiting.values_list("ref_ext", flat=True).distinct())
+                if not refs:
+                    continue
+                self._queried[ref_type].difference_update(refs)
+                self._prefetch(ref_type, refs)
+                arrived = [ext for ext in refs if self._candidates(ref_type, ext)]
+                for start in range(0, len(arrived), LOOKUP_BATCH):
+                    ready.extend(waiting.filter(ref_ext__in=arrived[start : start + LOOKUP_BATCH]))
+            if not ready:
+                return
+            PendingRecord.objects.filter(pk__in=[p.pk for p in ready]).delete()
+            self.feed(((0, p.payload) for p in ready), replay=True)
+
+    def _link_references(self) -> None:
+        """Link kept source ids to rows that arrived after the referring record."""
+        for handler in HANDLERS.values():
+            for ref in handler.refs:
+                if (handler.type, ref.fk) not in self._dangling and ref.target not in self._written_types:
+                    continue
+                target = MODEL_OF_TYPE[ref.target]
+                match = target.objects.filter(ext_id=OuterRef(f"{ref.fk}_ext"))
+                if ref.target == "agent":
+                    match = match.filter(Q(shop_id=OuterRef("shop_id")) | Q(shop__isnull=True)).order_by(
+                        F("shop_id").asc(nulls_last=True)
+                    )
+                else:
+                    match = match.filter(shop_id=OuterRef("shop_id"))
+                rows = handler.model.objects.filter(**{f"{ref.fk}__isnull": True}).exclude(**{f"{ref.fk}_ext": ""})
+                if self.scope is not None:
+                    rows = rows.filter(shop=self.scope)
+                rows.update(**{ref.fk: Subquery(match.values("pk")[:1])})
+
+
+def _owner_field(handler: Handler) -> str:
+    return {"shop": "shop_id", "conversation": "conversation_id", "agent": "agent_id"}[handler.owner]
+
+
+def _update_fields(handler: Handler) -> list[str]:
+    fields = [*handler.fields, "src_hash", "updated_at"]
+    for ref in handler.refs:
+        fields += [ref.fk, f"{ref.fk}_ext"]
+    fields += {"conversation": ["stage"], "message": ["conversation"], "agent_status": ["agent"], "agent": ["team"]}.get(
+        handler.type, []
+    )
+    return fields
