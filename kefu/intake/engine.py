@@ -26,12 +26,15 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kefu.accounts.models import Team
+from kefu.intake.bulk import rows_insert
 from kefu.intake.handlers import HANDLERS, MODEL_OF_TYPE, TYPE_ORDER, Handler, default_stage
 from kefu.intake.models import PendingRecord
 from kefu.intake.schema import RecordError, record_validate
 from kefu.shops.models import Shop
 
 CHUNK_SIZE = 5000
+# Types other records point at: their new rows' ids are looked up right after the insert.
+REFERENCED_TYPES = {"shop", "agent", "customer", "order", "conversation"}
 LOOKUP_BATCH = 2000
 RAW_KEEP = 2000  # characters of a rejected record kept for the supervisor to look at
 
@@ -111,6 +114,7 @@ class Intake:
         self._written_types: set[str] = set()
         self._dangling: set[tuple[str, str]] = set()
         self._pending_exist = PendingRecord.objects.exists()
+        self._was_empty: dict[str, bool] = {}
 
     # ---- feeding -------------------------------------------------------------------
 
@@ -171,6 +175,8 @@ class Intake:
 
     def _prefetch(self, kind: str, exts: Iterable[str]) -> None:
         """Load the rows of ``kind`` with these source ids (every shop) into the index."""
+        if self._empty_at_start(kind):
+            return  # a first load: only rows of this import exist, and the index has them
         missing = [ext for ext in set(exts) if ext not in self._queried[kind]]
         model = MODEL_OF_TYPE[kind]
         shop_column = None if kind == "shop" else "shop_id"
@@ -180,6 +186,11 @@ class Intake:
             for row in model.objects.filter(ext_id__in=batch).values_list(*columns):
                 self._remember(kind, row[0], row[2] if shop_column else None, row[1])
         self._queried[kind].update(missing)
+
+    def _empty_at_start(self, kind: str) -> bool:
+        if kind not in self._was_empty:
+            self._was_empty[kind] = not MODEL_OF_TYPE[kind].objects.exists()
+        return self._was_empty[kind]
 
     def _candidates(self, kind: str, ext: str) -> dict[int | None, int]:
         found = self._index[kind].get(ext, {})
@@ -299,13 +310,11 @@ class Intake:
             else:
                 updates.append(plan)
         if creates:
-            objs = [self._build(handler, plan, new=True) for plan in creates]
-            handler.model.objects.bulk_create(objs, batch_size=1000)
-            for plan, obj in zip(creates, objs):
-                self._remember(kind, plan.ext, plan.shop_pk if kind != "shop" else None, obj.pk)
+            rows_insert(handler.model, [self._build(handler, plan, new=True) for plan in creates])
+            self._after_insert(kind, creates)
             self.summary.created[kind] += len(creates)
         if updates:
-            objs = [self._build(handler, plan, new=False) for plan in updates]
+            objs = [handler.model(**self._build(handler, plan, new=False)) for plan in updates]
             handler.model.objects.bulk_update(objs, _update_fields(handler), batch_size=500)
             self.summary.updated[kind] += len(updates)
         if creates or updates:
@@ -323,15 +332,42 @@ class Intake:
             scope = self.scope.pk if self.scope else ""
             PendingRecord.objects.filter(key__in=[f"{scope}:{kind}:{p.ext}" for p in creates + updates]).delete()
 
+    def _after_insert(self, kind: str, creates: list[_Planned]) -> None:
+        """Make the new rows findable by later chunks (and, for referenced types, their ids known)."""
+        exts = [plan.ext for plan in creates]
+        if self._was_empty.get(kind):
+            if kind in REFERENCED_TYPES:
+                self._was_empty[kind] = False
+                self._queried[kind].difference_update(exts)
+                self._prefetch(kind, exts)
+                self._was_empty[kind] = True
+            else:
+                for plan in creates:  # the id is not needed, only that the row exists
+                    self._remember(kind, plan.ext, plan.shop_pk if kind != "shop" else None, 0)
+            return
+        self._queried[kind].difference_update(exts)
+        if kind in REFERENCED_TYPES:
+            self._prefetch(kind, exts)
+
     def _existing_digests(self, handler: Handler, plans: list[_Planned]) -> dict[int, str]:
-        pks = [p.pk for p in plans]
-        digests: dict[int, str] = {}
-        for start in range(0, len(pks), LOOKUP_BATCH):
-            rows = handler.model.objects.filter(pk__in=pks[start : start + LOOKUP_BATCH]).values_list("pk", "src_hash")
-            digests.update(rows)
+        """Digests of the stored rows, by pk. Also fills in the pk of rows this import
+        inserted without reading their id back (recorded as 0)."""
+        exts = [p.ext for p in plans]
+        shop_column = "shop_id" if handler.type != "shop" else "pk"
+        stored: dict[tuple, tuple[int, str]] = {}
+        for start in range(0, len(exts), LOOKUP_BATCH):
+            rows = handler.model.objects.filter(ext_id__in=exts[start : start + LOOKUP_BATCH])
+            for ext, shop, pk, digest in rows.values_list("ext_id", shop_column, "pk", "src_hash"):
+                stored[(None if handler.type == "shop" else shop, ext)] = (pk, digest)
+        digests = {}
+        for plan in plans:
+            pk, digest = stored.get((plan.shop_pk, plan.ext), (plan.pk, None))
+            plan.pk = pk
+            digests[pk] = digest
         return digests
 
-    def _build(self, handler: Handler, plan: _Planned, *, new: bool):
+    def _build(self, handler: Handler, plan: _Planned, *, new: bool) -> dict:
+        """The row's values by attribute name (``shop_id``, ``customer_id`` ...)."""
         clean = plan.clean
         values = handler.values(clean)
         values.update(ext_id=plan.ext, src_hash=plan.digest, updated_at=self.now)
@@ -357,7 +393,7 @@ class Intake:
             values["agent_id"] = plan.owner_pk
         elif kind == "agent":
             values["team_id"] = self._team_pk(clean["team"]) if clean.get("team") else None
-        return handler.model(**values)
+        return values
 
     # ---- after the last chunk ------------------------------------------------------
 

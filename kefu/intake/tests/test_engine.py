@@ -157,3 +157,15 @@ def test_the_run_is_recorded():
     run(EXAMPLE)
     last = ImportRun.objects.get()
     assert last.records == len(EXAMPLE) and last.created["message"] == 3 and last.finished_at is not None
+
+
+def test_a_record_repeated_in_a_later_chunk_of_a_first_load_is_not_inserted_twice(monkeypatch):
+    from kefu.intake import engine
+
+    monkeypatch.setattr(engine, "CHUNK_SIZE", 3)
+    records = [r.shop(), r.customer(), r.conversation(), r.message("m1"), r.message("m2"), r.message("m3"),
+               r.message("m1"), r.message("m2", text="改了")]
+    summary = run(records)
+    assert summary.created == {"shop": 1, "customer": 1, "conversation": 1, "message": 3}
+    assert summary.unchanged == {"message": 1} and summary.updated == {"message": 1}
+    assert Message.objects.get(ext_id="m2").text == "改了"
