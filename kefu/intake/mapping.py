@@ -133,13 +133,13 @@ class TableSource:
             self._header = [_header_text(value) for value in first]
             if header_only:
                 return
-            positions = _first_positions(self._header)
+            positions = list(_first_positions(self._header).items())
+            blank = _blank_csv_row if self.kind == "csv" else _blank_xlsx_row
             for line, cells in enumerate(raw_rows, start=2):
+                if blank(cells):
+                    continue
                 width = len(cells)
-                row = {name: cells[index] for name, index in positions.items() if index < width}
-                if any(value is not None and value != "" and not (isinstance(value, str) and value.isspace())
-                       for value in row.values()):
-                    yield line, row
+                yield line, {name: cells[index] for name, index in positions if index < width}
         finally:
             raw_rows.close()
 
@@ -177,6 +177,14 @@ class TableSource:
             yield from worksheet.iter_rows(values_only=True)
         finally:
             workbook.close()
+
+
+def _blank_csv_row(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
+
+
+def _blank_xlsx_row(cells: tuple) -> bool:
+    return all(value is None or (value.__class__ is str and not value.strip()) for value in cells)
 
 
 def _chain_first(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
@@ -337,7 +345,8 @@ def _record_parse(table: dict, where: str) -> RecordSpec:
     for name, spec in fields.items():
         if name not in known:
             _fail(where, f"{kind} has no field {name!r} (fields: {', '.join(known)})")
-        specs.append(_field_parse(name, spec, _KIND_OF_CHECK.get(known[name].check, "str"), distinct, f"{where} {name}"))
+        kind_of_value = _KIND_OF_CHECK.get(known[name].check, "str")
+        specs.append(_field_parse(name, spec, kind_of_value, distinct, f"{where} {name}"))
     missing = [f.name for f in RECORD_TYPES[kind].fields if f.required and f.name not in fields]
     if missing:
         _fail(where, f"missing required field {', '.join(missing)}")
@@ -412,9 +421,9 @@ _TIME_TEXT = re.compile(
 def _cell(value: Any) -> Any:
     """A cell's value, or None when empty. Strings lose surrounding blanks and the
     ="..." wrapping some exports put around long numbers to keep Excel from rounding them."""
-    if isinstance(value, str):
+    if value.__class__ is str:
         value = value.strip()
-        if len(value) >= 3 and value.startswith('="') and value.endswith('"'):
+        if value[:2] == '="' and value[-1] == '"' and len(value) >= 3:
             value = value[2:-1].strip()
         return value or None
     return value
@@ -552,7 +561,7 @@ def _getter(spec: FieldSpec, tz: ZoneInfo | None) -> Callable[[dict], Any]:
             parts = [_cell(row.get(column)) for column in columns]
             if all(part is None for part in parts):
                 return _MISSING
-            text = "\x1f".join("" if part is None else _text(part) for part in parts)
+            text = "\x1f".join("" if part is None else _hash_text(part) for part in parts)
             return hashlib.sha1(text.encode()).hexdigest()[:HASH_LENGTH]
 
         return hashed
@@ -581,6 +590,19 @@ def _getter(spec: FieldSpec, tz: ZoneInfo | None) -> Callable[[dict], Any]:
         return convert(value)
 
     return value_of
+
+
+def _hash_text(value: Any) -> str:
+    """A cell as hashed: times written any way (a CSV's text, an Excel date cell) hash
+    alike, so the same rows keep their ids whether exported as CSV or as Excel."""
+    if isinstance(value, (datetime, date)):
+        return _as_time(value, None)
+    text = _text(value)
+    if text[:4].isdigit():
+        parsed = _parse_time_text(text)
+        if parsed is not None:
+            return parsed.isoformat()
+    return text
 
 
 def _order_key(kind: str, value: Any) -> tuple | None:
@@ -652,7 +674,9 @@ class _Group:
     order: dict[str, tuple | None] = field(default_factory=dict)  # aggregate field -> key of its value
 
 
-def _distinct_records(source: TableSource, specs: list[RecordSpec], tz: ZoneInfo | None):
+def _distinct_records(
+    source: TableSource, specs: list[RecordSpec], tz: ZoneInfo | None
+) -> Iterator[tuple[int, dict]]:
     plans = []
     for spec in specs:
         getters = {f.name: (f, _getter(f, tz)) for f in spec.fields}
@@ -688,7 +712,8 @@ def _distinct_records(source: TableSource, specs: list[RecordSpec], tz: ZoneInfo
                     group.order[name] = order
     for spec, getters, _, groups in plans:
         for group in groups.values():
-            yield group.line, {"type": spec.type, **{name: group.values[name] for name in getters if name in group.values}}
+            values = group.values
+            yield group.line, {"type": spec.type, **{name: values[name] for name in getters if name in values}}
 
 
 def _hashable(value: Any) -> Any:

@@ -66,13 +66,18 @@ def count_lines(path: Path) -> int | None:
 
 
 def file_records(path: Path, *, mapping=None) -> Iterator[tuple[int, Any]]:
+    """The records of a file. A CSV or Excel file's header is checked against the mapping
+    here, before anything is imported (``ValueError`` names the missing column)."""
     kind = file_kind(path)
     if kind == "jsonl":
-        with _open_binary(path) as stream:
-            yield from jsonl_records(stream)
-        return
+        return _jsonl_file_records(path)
     from kefu.intake.mapping import mapped_records, table_rows
 
     if mapping is None:
         raise ValueError(f"{path.name}: a CSV or Excel file needs a column mapping (--mapping FILE or --preset NAME)")
-    yield from mapped_records(table_rows(path), mapping)
+    return mapped_records(table_rows(path), mapping)
+
+
+def _jsonl_file_records(path: Path) -> Iterator[tuple[int, Any]]:
+    with _open_binary(path) as stream:
+        yield from jsonl_records(stream)

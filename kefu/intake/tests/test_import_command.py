@@ -85,3 +85,15 @@ def test_csv_without_a_mapping_is_refused(tmp_path):
     path.write_text("会话ID\nv1\n")
     with pytest.raises(CommandError, match="--mapping"):
         call_command("import", str(path))
+
+
+def test_a_csv_whose_header_does_not_fit_the_mapping_stops_before_importing(tmp_path):
+    from django.core.management.base import CommandError
+
+    from kefu.intake.models import ImportRun
+
+    path = tmp_path / "chat.csv"
+    path.write_text("会话ID,内容\nv1,在吗\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="店铺ID"):
+        call_command("import", str(path), "--mapping", "chat-log")
+    assert not ImportRun.objects.exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kefu.intake.mapping import MappingError, load_mapping, mapped_records, preset_names, table_rows
+from kefu.intake.mapping import MappingError, TableError, load_mapping, mapped_records, preset_names, table_rows
 from kefu.intake.readers import file_records
 from kefu.intake.schema import RecordError, record_validate
 
@@ -160,7 +160,8 @@ def test_a_buyer_of_two_shops_is_two_customers(tmp_path):
 
 def test_an_unmapped_value_passes_through_for_intake_to_reject(tmp_path):
     rows = [["s1", "v1", "m1", "c1", "", "", "顾客", "2026-11-11 20:00:00", "在吗", "", ""]]
-    message = of_type(records(write_csv(tmp_path / "c.csv", CHAT_COLUMNS, rows), load_mapping("chat-log")), "message")[0]
+    path = write_csv(tmp_path / "c.csv", CHAT_COLUMNS, rows)
+    message = of_type(records(path, load_mapping("chat-log")), "message")[0]
 
     assert message["sender"] == "顾客"
     with pytest.raises(RecordError, match="sender '顾客' is not one of: customer, agent, bot, system"):
@@ -229,6 +230,17 @@ def test_hash_ids_are_stable_across_runs(tmp_path):
     assert all(re.fullmatch(r"[0-9a-f]{16}", ext) for ext in first)
 
 
+def test_hash_ids_are_the_same_from_csv_and_excel(tmp_path):
+    mapping = load_mapping(write_mapping(tmp_path / "types.toml", TYPES_MAPPING))
+    header = ["工号", "姓名", "在职", "技能", "入职日期", "金额", "等级"]
+    from_csv = records(write_csv(tmp_path / "t.csv", header, [["1001", "小美", "", "", "2026/3/1 9:00", "1", "1"]]),
+                       mapping)
+    from_xlsx = records(write_xlsx(tmp_path / "t.xlsx", header, [[1001, "小美", None, None, datetime(2026, 3, 1, 9),
+                                                                  1, 1]]), mapping)
+
+    assert of_type(from_csv, "order")[0]["id"] == of_type(from_xlsx, "order")[0]["id"]
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
@@ -236,6 +248,7 @@ def test_hash_ids_are_stable_across_runs(tmp_path):
         ("2026/11/11 20:00", "2026-11-11T20:00:00+08:00"),
         ("2026/1/5 9:03:07", "2026-01-05T09:03:07+08:00"),
         ("2026-11-11T20:00:03", "2026-11-11T20:00:03+08:00"),
+        ("2026年11月11日 20:00", "2026-11-11T20:00:00+08:00"),
         ("2026-11-11T12:00:03Z", "2026-11-11T12:00:03Z"),  # an offset of its own is kept as written
         ("2026-11-11 20:00:03+09:00", "2026-11-11 20:00:03+09:00"),
         ("昨天晚上", "昨天晚上"),  # unreadable: passed on for intake to reject
@@ -243,7 +256,8 @@ def test_hash_ids_are_stable_across_runs(tmp_path):
 )
 def test_time_cells_get_the_mapping_timezone(tmp_path, cell, expected):
     rows = [["s1", "v1", "m1", "c1", "", "", "买家", cell, "在吗", "", ""]]
-    message = of_type(records(write_csv(tmp_path / "c.csv", CHAT_COLUMNS, rows), load_mapping("chat-log")), "message")[0]
+    path = write_csv(tmp_path / "c.csv", CHAT_COLUMNS, rows)
+    message = of_type(records(path, load_mapping("chat-log")), "message")[0]
 
     assert message["sent_at"] == expected
 
@@ -305,6 +319,21 @@ def test_the_mapping_names_the_excel_sheet(tmp_path):
     mapping = load_mapping(write_mapping(tmp_path / "sheet.toml", 'sheet = "聊天记录"\n' + preset_text("chat-log")))
 
     assert [r["id"] for r in of_type(records(tmp_path / "chat.xlsx", mapping), "message")] == ["m1"]
+
+
+def test_a_file_neither_utf8_nor_gbk_is_refused(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes("店铺ID,会话ID\n".encode() + b"\xff\xff,v1\n")
+
+    with pytest.raises(TableError, match="cannot read the file as UTF-8 or as GBK/GB18030"):
+        table_rows(path).header
+
+
+def test_an_unknown_sheet_lists_the_sheets(tmp_path):
+    path = write_xlsx(tmp_path / "chat.xlsx", CHAT_COLUMNS, CHAT_ROWS, title="消息")
+
+    with pytest.raises(TableError, match="no sheet '聊天'; the sheets are: 消息"):
+        table_rows(path, sheet="聊天").header
 
 
 def test_a_missing_column_stops_the_file_before_any_row(tmp_path):

@@ -38,7 +38,10 @@ class Command(BaseCommand):
         for path in files:
             if not path.exists():
                 raise CommandError(f"{path}: no such file")
-            records = file_records(path, mapping=mapping_obj)
+            try:
+                records = file_records(path, mapping=mapping_obj)
+            except ValueError as error:  # an unreadable file or a header that does not fit the mapping
+                raise CommandError(str(error)) from None
             if show_progress:
                 records = _with_progress(records, path, err)
             _, summary = events_import(records=records, name=path.name, scope=scope)
@@ -77,7 +80,8 @@ def _with_progress(records, path: Path, console: Console):
         for n, item in enumerate(records, start=1):
             yield item
             if n % 2000 == 0:
-                progress.update(task, completed=item[0])
+                # JSONL: by line; a table (no total) is read twice, so count records instead
+                progress.update(task, completed=item[0] if total else n)
         progress.update(task, completed=total)
 
 
