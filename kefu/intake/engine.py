@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -163,10 +163,33 @@ class Intake:
                 self._reject(line, raw, str(error))
                 continue
             by_type[kind].append((line, clean, raw))
-        with transaction.atomic():
-            for kind in TYPE_ORDER:
-                if by_type.get(kind):
-                    self._write(HANDLERS[kind], by_type[kind])
+        for attempt in (1, 2):
+            before = self._counts_snapshot()
+            try:
+                with transaction.atomic():
+                    for kind in TYPE_ORDER:
+                        if by_type.get(kind):
+                            self._write(HANDLERS[kind], by_type[kind])
+                return
+            except IntegrityError:
+                # Another import inserted one of these records since we looked: forget what
+                # we knew and write the chunk again, now as updates of the other's rows.
+                if attempt == 2:
+                    raise
+                self._counts_restore(before)
+                self._index.clear()
+                self._queried.clear()
+                self._was_empty.clear()
+
+    def _counts_snapshot(self) -> tuple:
+        s = self.summary
+        return (Counter(s.created), Counter(s.updated), Counter(s.unchanged), Counter(s.waiting), len(s.rejected),
+                set(self._written_types), set(self._dangling))
+
+    def _counts_restore(self, snapshot: tuple) -> None:
+        s = self.summary
+        s.created, s.updated, s.unchanged, s.waiting, rejected, self._written_types, self._dangling = snapshot
+        del s.rejected[rejected:]
 
     # ---- lookups -------------------------------------------------------------------
 

@@ -169,3 +169,16 @@ def test_a_record_repeated_in_a_later_chunk_of_a_first_load_is_not_inserted_twic
     assert summary.created == {"shop": 1, "customer": 1, "conversation": 1, "message": 3}
     assert summary.unchanged == {"message": 1} and summary.updated == {"message": 1}
     assert Message.objects.get(ext_id="m2").text == "改了"
+
+
+def test_a_chunk_that_collides_with_a_concurrent_import_is_written_again_as_updates(monkeypatch):
+    from kefu.intake.engine import Intake
+
+    run([r.shop()])
+    intake = Intake()
+    intake._prefetch("customer", ["c1"])  # this import looks first and finds no c1 ...
+    run([r.customer(nick="别人先写的")])  # ... then another import writes c1
+    intake.feed(r.numbered([r.customer()]))
+    summary = intake.finish()
+    assert summary.created == {} and summary.updated == {"customer": 1}
+    assert Customer.objects.get().nick == "tb_8812"
