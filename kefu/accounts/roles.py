@@ -1,0 +1,154 @@
+"""The roles of a customer-service team, as Django groups with permissions.
+
+The groups are derived from this file: ``roles_sync()`` runs after every ``kefu migrate``
+(a post_migrate handler, see ``apps.py``) and sets each role's permissions to exactly
+what ``ROLE_PERMISSIONS`` says, so a role means the same thing on every installation.
+Give a person extra rights with user permissions, not by editing a role's group.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, models
+from django.utils.translation import pgettext_lazy
+
+
+class Role(models.TextChoices):
+    SUPERVISOR = "supervisor", pgettext_lazy("role", "Supervisor")  # 客服主管
+    TEAM_LEAD = "team_lead", pgettext_lazy("role", "Team lead")  # 组长
+    AGENT = "agent", pgettext_lazy("role", "Agent")  # 客服专员
+    QA = "qa", pgettext_lazy("role", "QA inspector")  # 质检员
+    LOGISTICS = "logistics", pgettext_lazy("role", "Logistics")  # 物流
+    PRODUCT = "product", pgettext_lazy("role", "Product")  # 产品
+    OPERATIONS = "operations", pgettext_lazy("role", "Operations")  # 运营
+    ADMIN = "admin", pgettext_lazy("role", "Administrator")  # 管理员
+
+
+DEPARTMENT_ROLES = (Role.LOGISTICS, Role.PRODUCT, Role.OPERATIONS)
+# Roles whose members get ``is_staff`` (the admin site) when created by ``user_create``.
+STAFF_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+# When a person holds several roles, the first of these decides their home page.
+ROLE_PRECEDENCE = (
+    Role.ADMIN,
+    Role.SUPERVISOR,
+    Role.TEAM_LEAD,
+    Role.QA,
+    Role.AGENT,
+    Role.LOGISTICS,
+    Role.PRODUCT,
+    Role.OPERATIONS,
+)
+
+# Permissions that are not a model's add/change/delete/view: (app label, model, codename, name).
+CUSTOM_PERMISSIONS = [
+    ("accounts", "user", "view_personal_data", "Can see unmasked phone numbers and addresses"),
+    ("conversations", "conversation", "view_all_conversations", "Can see every conversation of their shops"),
+    ("conversations", "conversation", "view_team_conversations", "Can see the conversations of the teams they lead"),
+]
+
+_VIEW_SERVICE_DATA = [
+    "conversations.view_conversation",
+    "conversations.view_message",
+    "customers.view_customer",
+    "accounts.view_agent",
+    "accounts.view_team",
+    "shops.view_shop",
+    "presence.view_agentstatus",
+]
+_VIEW_COMMERCE = [
+    "commerce.view_order",
+    "commerce.view_aftersale",
+    "commerce.view_review",
+    "commerce.view_logisticsevent",
+]
+_VIEW_INTAKE = ["intake.view_importrun", "intake.view_rejectedrecord", "intake.view_pendingrecord"]
+_MANAGE_PEOPLE = [
+    f"accounts.{action}_{model}"
+    for model in ("user", "team", "agent")
+    for action in ("add", "change", "delete", "view")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: [
+        *_MANAGE_PEOPLE,
+        *_VIEW_SERVICE_DATA,
+        *_VIEW_COMMERCE,
+        *_VIEW_INTAKE,
+        "conversations.view_all_conversations",
+        "shops.add_shop",
+        "shops.change_shop",
+        "accounts.view_apitoken",
+        "accounts.change_apitoken",
+        "auth.view_group",
+        "core.view_auditentry",
+    ],
+    Role.SUPERVISOR: [
+        *_VIEW_SERVICE_DATA,
+        *_VIEW_COMMERCE,
+        *_VIEW_INTAKE,
+        "conversations.view_all_conversations",
+        "accounts.change_team",
+        "accounts.change_agent",
+        "core.view_auditentry",
+    ],
+    Role.TEAM_LEAD: [
+        *_VIEW_SERVICE_DATA,
+        "conversations.view_team_conversations",
+        "commerce.view_order",
+        "commerce.view_aftersale",
+    ],
+    Role.AGENT: [
+        "conversations.view_conversation",
+        "conversations.view_message",
+        "customers.view_customer",
+        "commerce.view_order",
+        "commerce.view_aftersale",
+    ],
+    Role.QA: [*_VIEW_SERVICE_DATA, "conversations.view_all_conversations"],
+    Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent"],
+    Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review"],
+    Role.OPERATIONS: [*_VIEW_COMMERCE],
+}
+
+
+def _ensure_permissions_exist(using: str) -> None:
+    # post_migrate reaches accounts before the apps listed after it in INSTALLED_APPS have
+    # had their content types and default permissions created; create them now (both
+    # functions are idempotent) so that every permission named above can be found.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0, using=using)
+        create_permissions(app_config, verbosity=0, using=using)
+    for app_label, model, codename, name in CUSTOM_PERMISSIONS:
+        content_type = ContentType.objects.db_manager(using).get_by_natural_key(app_label, model)
+        Permission.objects.using(using).update_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
+
+
+def roles_sync(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Create the role groups and set their permissions to exactly ``ROLE_PERMISSIONS``."""
+    from django.contrib.auth.models import Group, Permission
+
+    _ensure_permissions_exist(using)
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    found = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+        if f"{app_label}.{codename}" in wanted
+    }
+    missing = wanted - found.keys()
+    if missing:
+        raise LookupError(f"Role permissions that do not exist: {sorted(missing)}")
+    for role in Role:
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
+        group.permissions.set([found[perm] for perm in ROLE_PERMISSIONS[role]])
+
+
+def roles_sync_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_migrate handler (connected to the accounts app only, so it runs once per migrate)."""
+    roles_sync(using=using)

@@ -1,0 +1,1 @@
+"""Test helpers shared by every app's tests (factories); never imported by run-time code."""

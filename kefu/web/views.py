@@ -1,9 +1,0 @@
-"""Site-wide pages."""
-
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-
-
-@login_required
-def home(request):
-    return HttpResponse("Kefu")
