@@ -208,7 +208,7 @@ def _aftersale(shop: Shop, order: Order, kind: str, reason: str, opened: int, *,
     if intervened:
         hours += rng.randint(48, 120)  # the platform takes days to rule
         status = "completed" if against else status
-    closed = opened + int(hours * HOUR)
+    closed = _daytime(rng, opened + int(hours * HOUR))
     if status == "rejected":
         reason = f"{reason}（{rng.choice(cat.REJECT_REASONS)}）"
         order.bad = "售后麻烦"
@@ -270,7 +270,7 @@ def _review(shop: Shop, order: Order) -> None:
     if text:
         record["text"] = text
     if rng.random() < (0.8 if rating <= 3 else 0.1):
-        replied = created + rng.randint(2 * HOUR, 2 * DAY)
+        replied = _daytime(rng, created + rng.randint(2 * HOUR, 2 * DAY))
         if replied <= shop.out.horizon:
             record["reply_text"] = rng.choice(cat.REVIEW_REPLY_BAD if rating <= 3 else cat.REVIEW_REPLY_GOOD)
             record["replied_at"] = shop.clock.iso(replied)

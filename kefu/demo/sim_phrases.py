@@ -4,7 +4,7 @@ Written for Kefu (not taken from any corpus) in the style of real Taobao/JD chat
 short informal customer turns (在吗, 亲, emoji), agents with 亲/哦/呢/～. Each intent
 is a script: a main question with fitting answers, then ordered follow-up pairs, so a
 conversation stays on one topic for 2-8 rounds. ``{name}`` fields are filled per
-conversation (see ``sim_shop.Ctx``); ``|`` splits one turn into several messages.
+conversation (see ``sim_chat.Ctx``); ``|`` splits one turn into several messages.
 
 Agent lines here are clean on purpose: quality-rule violations live in
 ``sim_violations`` and are injected at measured rates. A few lines are deliberate near
@@ -262,7 +262,7 @@ INTENTS: dict[str, Intent] = {
         follow=(
             (("{new_address}",), ("好的，已经帮您改好了，您核对一下",)),
             (("改好了吗",), ("已经修改好了，会按新的信息发货",)),
-            (("需要我提供验证码吗",), ("不需要的，修改信息不用任何验证码，请勿向任何人透露验证码哦",)),
+            (("需要我提供验证码吗",), ("不需要的，请勿向任何人透露验证码哦",)),
             (("改了会影响发货吗",), ("不影响的，今天正常发出",)),
         ),
         bot="【自动回复】发货前可在订单页自行修改地址，已发货请留言新地址～",
@@ -331,7 +331,7 @@ INTENTS: dict[str, Intent] = {
                ("还没发货可以直接退的，在订单页申请仅退款就行", "好的，已经帮您拦截了，申请退款后马上同意")),),
         follow=(
             (("钱多久到账",), ("同意后原路退回，一般1-3个工作日到账",)),
-            (("退款要验证码吗",), ("退款不需要提供任何验证码，请勿向任何人透露验证码哦",)),
+            (("退款要验证码吗",), ("退款不需要您提供任何信息，请勿向任何人透露验证码哦",)),
         ),
         bot="【自动回复】未发货订单可在订单页申请仅退款，客服上线后尽快处理～",
     ),

@@ -28,7 +28,9 @@ from kefu.demo.sim_commerce import order_place
 from kefu.demo.sim_phrases import PRESALE_MIX
 from kefu.demo.sim_shop import Emitter, Shop
 
-WARMUP_DAYS = 10  # orders placed before the period, so its first days have after-sales too
+# Orders of the 10 days before the period come first in the stream (order and customer
+# records only): the period's first days then have their parcels, after-sales and reviews.
+WARMUP_DAYS = 10
 RETURNING_PRESALE = 0.25  # share of presale chats from customers the shop already knows
 RETURNING_SILENT = 0.55
 SILENT_PER_PRESALE = 0.26  # silent orders per presale conversation (≈ 35 % of all orders)

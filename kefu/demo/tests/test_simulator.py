@@ -19,7 +19,9 @@ import orjson
 import pytest
 from django.core.management import call_command
 
+from kefu.demo import sim_phrases as ph
 from kefu.demo.sim_calendar import TZ, day_kind
+from kefu.demo.sim_catalog import SHOP_PROFILES
 from kefu.demo.sim_violations import VIOLATIONS
 from kefu.demo.simulator import simulate, write_events
 
@@ -67,8 +69,14 @@ REFERENCES = {
 GREETINGS = ("您好", "你好", "亲", "在的", "欢迎")  # qa.md's no_greeting rule
 TIME_PATTERN = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 MONEY_PATTERN = re.compile(r"\d+\.\d\d")
+# Innocent replies a good QA rule must not flag (qa.md "Precision matters").
 NEAR_MISSES = ("支持微信支付", "您最好先量一下", "请勿向任何人透露验证码", "满300平台自动返现", "第一时间", "第一次",
-               "不知道您", "滚筒")
+               "不知道您", "滚筒", "不要相信任何让您加微信的人")
+# qa.md's default word lists of the rules on human replies.
+FORBIDDEN = ("滚", "傻", "神经病", "有病", "爱买不买", "关我什么事", "你自己看", "听不懂吗", "烦不烦", "随便你",
+             "微信", "加V", "vx", "威信", "QQ号", "支付宝转账", "银行卡转账", "线下交易", "私下交易", "返现",
+             "好评送", "晒图返", "五星返", "最好", "第一", "国家级", "顶级", "100%", "百分百", "绝对", "保证不会",
+             "永久", "验证码", "密码", "银行卡号")
 
 
 def record_problems(record: dict) -> list[str]:
@@ -339,6 +347,21 @@ def test_qa_violations_are_rare_and_near_misses_present(log):
             assert found > 0, violation.rule
     texts = [text for chat in replies for text in chat]
     assert [near for near in NEAR_MISSES if not any(near in text for text in texts)] == []
+
+
+def test_clean_agent_phrases_break_no_rule_except_as_near_misses():
+    lines = [profile.pay_answer for profile in SHOP_PROFILES]
+    for intent in ph.INTENTS.values():
+        lines += [answer for _, answers in intent.main + intent.follow for answer in answers]
+    for pairs in (ph.PRESALE_FOLLOW, ph.AFTERSALE_FOLLOW, ph.CUSTOMER_DECIDE):
+        lines += [answer for _, answers in pairs for answer in answers]
+    for name in ("AGENT_GREETING", "AGENT_GREETING_ALONE", "AGENT_MORNING", "AGENT_HOLD", "AGENT_APOLOGY",
+                 "AGENT_WELCOME_THANKS", "AGENT_CLOSING", "AGENT_CURT_END", "AGENT_TRANSFER"):
+        lines += getattr(ph, name)
+    for line in lines:
+        for near in NEAR_MISSES:
+            line = line.replace(near, "")
+        assert not [word for word in FORBIDDEN if word.lower() in line.lower()], line
 
 
 def test_every_agent_ends_logged_off(records):
