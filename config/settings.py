@@ -171,3 +171,4 @@ LOGGING = {
 
 # Intake limits (events.md): one API batch holds at most this many records.
 KEFU_API_MAX_BATCH = 10_000
+KEFU_API_MAX_BODY_BYTES = int(os.environ.get("KEFU_API_MAX_BODY_BYTES", 64 * 1024 * 1024))

@@ -86,8 +86,13 @@ class MalformedBody(KefuError):
 )
 def events_post(request: HttpRequest):
     token = request.auth
+    # A full batch is larger than Django's form-upload limit, so the body is read from the
+    # stream under the API's own limit instead of through request.body.
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.KEFU_API_MAX_BODY_BYTES:
+        raise BatchTooLarge(f"the body has {length:,} bytes; at most {settings.KEFU_API_MAX_BODY_BYTES:,} are accepted")
     try:
-        records = list(jsonl_body_records(request.body))
+        records = list(jsonl_body_records(request.read()))
     except RecordError as error:
         raise MalformedBody(str(error)) from None
     if len(records) > settings.KEFU_API_MAX_BATCH:

@@ -83,6 +83,15 @@ def test_a_malformed_body_is_400_and_a_too_large_batch_413(client, admin_token, 
     assert response.status_code == 413 and Shop.objects.count() == 0
 
 
+def test_a_batch_larger_than_the_form_upload_limit_is_accepted(client, admin_token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    batch = [r.shop(), *(r.customer(f"c{n}") for n in range(50))]
+    response = post(client, admin_token, orjson.dumps(batch))
+    assert response.status_code == 200 and response.json()["created"] == {"customer": 50, "shop": 1}
+    settings.KEFU_API_MAX_BODY_BYTES = 100
+    assert post(client, admin_token, orjson.dumps(batch)).status_code == 413
+
+
 def test_openapi_schema_is_served_and_matches_the_committed_copy(client):
     served = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/events" in served["paths"]
