@@ -131,6 +131,7 @@ def main():
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--no-write", action="store_true", help="do not append to docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -147,7 +148,7 @@ def main():
     print(f"{total:,} records, {counts.get('message', 0):,} messages", file=sys.stderr)
 
     rows = []
-    for database in ("sqlite", "postgresql"):
+    for database in args.databases.split(","):
         for route in ("kefu import", "API") if not args.skip_api else ("kefu import",):
             seconds = bench_cli(path, database) if route == "kefu import" else bench_api(path, database)
             rows.append((database, route, seconds, total / seconds))

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kefu.core.models import SourceRecord
+from kefu.core.models import SourceRecord, unresolved_reference_index
 
 
 class AfterSaleKind(models.TextChoices):
@@ -34,9 +34,12 @@ class LogisticsStatus(models.TextChoices):
 class Order(SourceRecord):
     """An order of a shop's customer. ``amount`` is in yuan, exact."""
 
-    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE)
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, db_index=False  # leads an index in Meta
+    )
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL
+        "customers.Customer", verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL,
+        db_index=False,  # leads an index in Meta
     )
     customer_ext = models.CharField(_("customer id"), max_length=128)
     created_at = models.DateTimeField(_("created"))
@@ -53,13 +56,16 @@ class Order(SourceRecord):
         indexes = [
             models.Index(fields=["shop", "created_at"], name="order_shop_created"),
             models.Index(fields=["customer", "created_at"], name="order_customer_created"),
+            unresolved_reference_index("customer", "order_customer_unresolved"),
         ]
 
 
 class AfterSale(SourceRecord):
     """An after-sale case (refund, return, exchange, repair, reship) of an order."""
 
-    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE)
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, db_index=False  # leads an index in Meta
+    )
     order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL)
     order_ext = models.CharField(_("order id"), max_length=128)
     kind = models.CharField(_("kind"), max_length=16, choices=AfterSaleKind.choices)
@@ -76,13 +82,18 @@ class AfterSale(SourceRecord):
         verbose_name_plural = _("after-sales")
         ordering = ["-opened_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="aftersale_shop_ext_id_unique")]
-        indexes = [models.Index(fields=["shop", "opened_at"], name="aftersale_shop_opened")]
+        indexes = [
+            models.Index(fields=["shop", "opened_at"], name="aftersale_shop_opened"),
+            unresolved_reference_index("order", "as_order_unresolved"),
+        ]
 
 
 class Review(SourceRecord):
     """A product review (评价) of an order, rated 1-5."""
 
-    shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE)
+    shop = models.ForeignKey(
+        "shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE, db_index=False  # leads an index in Meta
+    )
     order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL)
     order_ext = models.CharField(_("order id"), max_length=128)
     customer = models.ForeignKey(
@@ -104,14 +115,20 @@ class Review(SourceRecord):
             models.UniqueConstraint(fields=["ext_id", "shop"], name="review_shop_ext_id_unique"),
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
         ]
-        indexes = [models.Index(fields=["shop", "created_at"], name="review_shop_created")]
+        indexes = [
+            models.Index(fields=["shop", "created_at"], name="review_shop_created"),
+            unresolved_reference_index("order", "review_order_unresolved"),
+            unresolved_reference_index("customer", "review_customer_unresolved"),
+        ]
 
 
 class LogisticsEvent(SourceRecord):
     """A logistics status change of an order's parcel."""
 
     shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), on_delete=models.CASCADE)
-    order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL, db_index=False  # leads an index in Meta
+    )
     order_ext = models.CharField(_("order id"), max_length=128)
     at = models.DateTimeField(_("time"))
     status = models.CharField(_("status"), max_length=16, choices=LogisticsStatus.choices)
@@ -124,4 +141,7 @@ class LogisticsEvent(SourceRecord):
         verbose_name_plural = _("logistics events")
         ordering = ["-at", "-id"]
         constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="logistics_shop_ext_id_unique")]
-        indexes = [models.Index(fields=["order", "at"], name="logistics_order_at")]
+        indexes = [
+            models.Index(fields=["order", "at"], name="logistics_order_at"),
+            unresolved_reference_index("order", "logi_order_unresolved"),
+        ]

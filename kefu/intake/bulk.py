@@ -30,7 +30,22 @@ def _sqlite_json(value):
 def _postgres_json(value):
     from psycopg.types.json import Jsonb
 
-    return None if value is None else Jsonb(value, dumps=orjson.dumps)
+    if value is None:
+        return None
+    if value == []:  # most tags and attachments: one shared adapter instead of one per row
+        return _EMPTY_LIST
+    return Jsonb(value, dumps=orjson.dumps)
+
+
+def _empty_list_jsonb():
+    try:
+        from psycopg.types.json import Jsonb
+    except ImportError:  # the SQLite tier may run without psycopg
+        return None
+    return Jsonb([], dumps=orjson.dumps)
+
+
+_EMPTY_LIST = _empty_list_jsonb()
 
 
 def _identity(value):

@@ -30,6 +30,7 @@ from kefu.intake.bulk import rows_insert
 from kefu.intake.handlers import HANDLERS, MODEL_OF_TYPE, TYPE_ORDER, Handler, default_stage
 from kefu.intake.models import PendingRecord
 from kefu.intake.schema import RecordError, record_validate
+from kefu.intake.selectors import unresolved_counts, unresolved_reference_rows
 from kefu.shops.models import Shop
 
 CHUNK_SIZE = 5000
@@ -115,6 +116,7 @@ class Intake:
         self._dangling: set[tuple[str, str]] = set()
         self._pending_exist = PendingRecord.objects.exists()
         self._was_empty: dict[str, bool] = {}
+        self._parked: list[PendingRecord] = []
 
     # ---- feeding -------------------------------------------------------------------
 
@@ -131,8 +133,6 @@ class Intake:
     def finish(self) -> IntakeSummary:
         self._replay_pending()
         self._link_references()
-        from kefu.intake.selectors import unresolved_counts
-
         self.summary.unresolved = unresolved_counts(shop_ids=[self.scope.pk] if self.scope else None)
         return self.summary
 
@@ -456,9 +456,7 @@ class Intake:
                     )
                 else:
                     match = match.filter(shop_id=OuterRef("shop_id"))
-                rows = handler.model.objects.filter(**{f"{ref.fk}__isnull": True}).exclude(**{f"{ref.fk}_ext": ""})
-                if self.scope is not None:
-                    rows = rows.filter(shop=self.scope)
+                rows = unresolved_reference_rows(handler.model, ref.fk, shop_ids=[self.scope.pk] if self.scope else None)
                 rows.update(**{ref.fk: Subquery(match.values("pk")[:1])})
 
 

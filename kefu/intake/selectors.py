@@ -61,12 +61,16 @@ def unresolved_counts(*, shop_ids: list[int] | None = None) -> dict[str, int]:
         if not handler.refs:
             continue
         dangling = Q()
-        for ref in handler.refs:
+        for ref in handler.refs:  # each term is the condition of a partial index (unresolved_reference_index)
             dangling |= Q(**{f"{ref.fk}__isnull": True}) & ~Q(**{f"{ref.fk}_ext": ""})
         rows = handler.model.objects.filter(dangling)
-        if shop_ids is not None:
-            rows = rows.filter(shop_id__in=shop_ids)
-        n = rows.count()
+        n = (rows if shop_ids is None else rows.filter(shop_id__in=shop_ids)).count()
         if n:
             counts[handler.type] += n
     return dict(sorted(counts.items()))
+
+
+def unresolved_reference_rows(model, fk: str, *, shop_ids: list[int] | None = None) -> QuerySet:
+    """Rows of ``model`` whose reference ``fk`` names a record that has not arrived."""
+    rows = model.objects.filter(**{f"{fk}__isnull": True}).exclude(**{f"{fk}_ext": ""}).order_by()
+    return rows if shop_ids is None else rows.filter(shop_id__in=shop_ids)

@@ -19,7 +19,9 @@ class AgentStatus(SourceRecord):
     ``shop`` is the agent's shop (empty for an agent who serves every shop)."""
 
     shop = models.ForeignKey("shops.Shop", verbose_name=_("shop"), null=True, blank=True, on_delete=models.CASCADE)
-    agent = models.ForeignKey("accounts.Agent", verbose_name=_("agent"), on_delete=models.CASCADE)
+    agent = models.ForeignKey(
+        "accounts.Agent", verbose_name=_("agent"), on_delete=models.CASCADE, db_index=False  # leads an index in Meta
+    )
     at = models.DateTimeField(_("time"))
     status = models.CharField(_("status"), max_length=16, choices=PresenceStatus.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
