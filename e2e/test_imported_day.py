@@ -63,7 +63,16 @@ def test_supervisor_sees_the_figures_of_the_imported_data(page, screenshot, tmp_
         assert figure(page, name) == str(value), name
     assert figure(page, "last_import_name") == path.name
 
+    # A later feed with a bad record: the intake pages show where and why.
+    events_import(records=[(7, {"type": "conversation", "id": "v-bad", "shop_id": "s1", "customer_id": "c1",
+                                "started_at": "2026-11-11 20:00:00"})], name="late-feed.jsonl")
     page.get_by_role("link", name="数据接入").first.click()
     page.wait_for_load_state("networkidle")
-    assert path.name in page.locator('[data-table="runs"]').inner_text()
+    runs = page.locator('[data-table="runs"]').inner_text()
+    assert path.name in runs and "late-feed.jsonl" in runs
     screenshot("21-intake-runs")
+    page.locator('[data-table="runs"] a.text-alert').click()
+    page.wait_for_load_state("networkidle")
+    rejection = page.locator('[data-table="rejections"] tbody tr').first.inner_text()
+    assert "7" in rejection and "v-bad" in rejection and "started_at has no UTC offset" in rejection
+    screenshot("22-intake-run-rejections")
