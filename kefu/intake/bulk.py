@@ -73,10 +73,13 @@ def _plan(model: type[models.Model]):
     return fields, [_converter(f, vendor) for f in fields]
 
 
-def rows_insert(model: type[models.Model], rows: list[dict]) -> None:
-    """Insert rows given as {attname: python value}; absent fields take their default."""
+def rows_insert(model: type[models.Model], rows: list[dict], *, want_ids: bool = False) -> list[int] | None:
+    """Insert rows given as {attname: python value}; absent fields take their default.
+
+    With ``want_ids`` on PostgreSQL the ids are drawn from the table's sequence first and
+    returned in the rows' order (COPY returns nothing); elsewhere the result is None."""
     if not rows:
-        return
+        return [] if want_ids and connection.vendor == "postgresql" else None
     fields, converters = _plan(model)
     defaults = {f.attname: f.get_default() for f in fields}
     values = [
@@ -84,13 +87,24 @@ def rows_insert(model: type[models.Model], rows: list[dict]) -> None:
         for row in rows
     ]
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = [connection.ops.quote_name(f.column) for f in fields]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The driver's own cursor, so its errors are turned into Django's (IntegrityError ...).
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-        else:
+        if connection.vendor != "postgresql":
             placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values)
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)
+            return None
+        ids = None
+        if want_ids:
+            pk = model._meta.pk.column
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk, len(values)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            columns.insert(0, connection.ops.quote_name(pk))
+            values = [(pk_value, *value) for pk_value, value in zip(ids, values)]
+        # The driver's own cursor, so its errors are turned into Django's (IntegrityError ...).
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+        return ids

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -167,6 +167,7 @@ class Intake:
             before = self._counts_snapshot()
             try:
                 with transaction.atomic():
+                    _relax_commit()
                     for kind in TYPE_ORDER:
                         if by_type.get(kind):
                             self._write(HANDLERS[kind], by_type[kind])
@@ -333,8 +334,11 @@ class Intake:
             else:
                 updates.append(plan)
         if creates:
-            rows_insert(handler.model, [self._build(handler, plan, new=True) for plan in creates])
-            self._after_insert(kind, creates)
+            ids = rows_insert(
+                handler.model, [self._build(handler, plan, new=True) for plan in creates],
+                want_ids=kind in REFERENCED_TYPES,
+            )
+            self._after_insert(kind, creates, ids)
             self.summary.created[kind] += len(creates)
         if updates:
             objs = [handler.model(**self._build(handler, plan, new=False)) for plan in updates]
@@ -355,8 +359,12 @@ class Intake:
             scope = self.scope.pk if self.scope else ""
             PendingRecord.objects.filter(key__in=[f"{scope}:{kind}:{p.ext}" for p in creates + updates]).delete()
 
-    def _after_insert(self, kind: str, creates: list[_Planned]) -> None:
+    def _after_insert(self, kind: str, creates: list[_Planned], ids: list[int] | None) -> None:
         """Make the new rows findable by later chunks (and, for referenced types, their ids known)."""
+        if ids is not None:
+            for plan, pk in zip(creates, ids):
+                self._remember(kind, plan.ext, plan.shop_pk if kind != "shop" else None, pk)
+            return
         exts = [plan.ext for plan in creates]
         if self._was_empty.get(kind):
             if kind in REFERENCED_TYPES:
@@ -458,6 +466,15 @@ class Intake:
                     match = match.filter(shop_id=OuterRef("shop_id"))
                 rows = unresolved_reference_rows(handler.model, ref.fk, shop_ids=[self.scope.pk] if self.scope else None)
                 rows.update(**{ref.fk: Subquery(match.values("pk")[:1])})
+
+
+def _relax_commit() -> None:
+    """PostgreSQL: an import's commits do not wait for the WAL to reach disk. A crash can
+    lose the last chunks but never corrupts anything, and importing the file again
+    (idempotent) restores them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _owner_field(handler: Handler) -> str:
