@@ -108,3 +108,22 @@ def rows_insert(model: type[models.Model], rows: list[dict], *, want_ids: bool =
             for value in values:
                 copy.write_row(value)
         return ids
+
+
+def rows_by_ext_id(model: type[models.Model], ext_ids: list[str], batch: int = 5000):
+    """(ext_id, pk, shop pk or None) of the rows with these source ids, in every shop.
+
+    PostgreSQL gets one array parameter (``= ANY``) instead of thousands of placeholders."""
+    has_shop = any(f.name == "shop" for f in model._meta.concrete_fields)
+    for start in range(0, len(ext_ids), batch):
+        part = ext_ids[start : start + batch]
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(model._meta.db_table)
+            shop = "shop_id" if has_shop else "NULL"
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT ext_id, {model._meta.pk.column}, {shop} FROM {table} WHERE ext_id = ANY(%s)", [part])
+                yield from cursor.fetchall()
+        else:
+            columns = ("ext_id", "pk", "shop_id") if has_shop else ("ext_id", "pk")
+            for row in model.objects.filter(ext_id__in=part).values_list(*columns):
+                yield row if has_shop else (*row, None)

@@ -26,7 +26,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kefu.accounts.models import Team
-from kefu.intake.bulk import rows_insert
+from kefu.intake.bulk import rows_by_ext_id, rows_insert
 from kefu.intake.handlers import HANDLERS, MODEL_OF_TYPE, TYPE_ORDER, Handler, default_stage
 from kefu.intake.models import PendingRecord
 from kefu.intake.schema import RecordError, record_validate
@@ -202,13 +202,8 @@ class Intake:
         if self._empty_at_start(kind):
             return  # a first load: only rows of this import exist, and the index has them
         missing = [ext for ext in set(exts) if ext not in self._queried[kind]]
-        model = MODEL_OF_TYPE[kind]
-        shop_column = None if kind == "shop" else "shop_id"
-        for start in range(0, len(missing), LOOKUP_BATCH):
-            batch = missing[start : start + LOOKUP_BATCH]
-            columns = ("ext_id", "pk", shop_column) if shop_column else ("ext_id", "pk")
-            for row in model.objects.filter(ext_id__in=batch).values_list(*columns):
-                self._remember(kind, row[0], row[2] if shop_column else None, row[1])
+        for ext, pk, shop_pk in rows_by_ext_id(MODEL_OF_TYPE[kind], missing):
+            self._remember(kind, ext, shop_pk, pk)
         self._queried[kind].update(missing)
 
     def _empty_at_start(self, kind: str) -> bool:
