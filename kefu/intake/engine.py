@@ -33,7 +33,7 @@ from kefu.intake.schema import RecordError, record_validate
 from kefu.intake.selectors import unresolved_counts, unresolved_reference_rows
 from kefu.shops.models import Shop
 
-CHUNK_SIZE = 5000
+CHUNK_SIZE = 10000
 # Types other records point at: their new rows' ids are looked up right after the insert.
 REFERENCED_TYPES = {"shop", "agent", "customer", "order", "conversation"}
 LOOKUP_BATCH = 2000
