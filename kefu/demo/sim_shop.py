@@ -215,9 +215,11 @@ class Shop:
         if rng.random() < 0.5:
             customer.address += f"{rng.randint(1, 30)}栋{rng.randint(1, 3)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}室"
         self.customers.append(customer)
-        # A CRM sync now and then lags behind the chat: the customer record arrives later.
+        # A CRM sync now and then lags behind the chat: the customer record arrives later,
+        # but still inside the period (a stream that ends with a reference never resolved
+        # would make every demo report an unresolved record).
         lag = rng.randint(300, 3600) if rng.random() < 0.02 else 0
-        self.out.add(t + lag, customer.record(self.id))
+        self.out.add(max(t, min(t + lag, self.out.horizon)), customer.record(self.id))
         return customer
 
     def customer_for(self, t: int, returning: float) -> Customer:
