@@ -50,6 +50,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+if PRODUCTION and not os.environ.get("KEFU_DATA_KEY"):
+    # The key that encrypts personal data at rest (kefu.core.crypto); never derived from SECRET_KEY.
+    raise ImproperlyConfigured("KEFU_DATA_KEY must be set when KEFU_ENV=production.")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.fields import EncryptedTextField
 from kefu.core.models import SourceRecord
 
 
@@ -13,8 +14,9 @@ class Customer(SourceRecord):
     nick = models.CharField(_("nickname"), max_length=200, blank=True)
     vip_level = models.CharField(_("VIP level"), max_length=32, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
-    phone = models.CharField(_("phone"), max_length=64, blank=True)
-    address = models.CharField(_("address"), max_length=500, blank=True)
+    # Personal data: encrypted at rest, shown masked (kefu.customers.masking).
+    phone = EncryptedTextField(_("phone"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
 
     class Meta:
         verbose_name = _("customer")

@@ -7,6 +7,7 @@ converted the way Django would store them (UTC datetimes, JSON text, exact decim
 so the ORM reads the rows back unchanged.
 """
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +54,8 @@ def _identity(value):
 
 
 def _converter(field: models.Field, vendor: str) -> Converter:
+    if getattr(field, "encrypted", False):  # personal data: the field encrypts it
+        return functools.partial(field.get_db_prep_save, connection=connection)
     if isinstance(field, models.DateTimeField):
         return _sqlite_datetime if vendor == "sqlite" else _identity
     if isinstance(field, models.JSONField):

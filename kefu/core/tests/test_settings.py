@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def settings_in(env: dict, tmp_path, expression: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "KEFU_ENV", "DEBUG"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "KEFU_ENV", "DEBUG", "KEFU_DATA_KEY"}}
     clean.update(KEFU_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="config.settings", **env)
     code = f"import django; django.setup(); from django.conf import settings as s; print(repr(({expression})))"
     return subprocess.run([sys.executable, "-c", code], env=clean, cwd=ROOT, capture_output=True, text=True)
@@ -27,6 +27,11 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = settings_in({"KEFU_ENV": "production"}, tmp_path, "s.SECRET_KEY")
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
     assert not (tmp_path / "data" / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_a_data_key(tmp_path):
+    result = settings_in({"KEFU_ENV": "production", "SECRET_KEY": "x" * 50}, tmp_path, "s.SECRET_KEY")
+    assert result.returncode != 0 and "KEFU_DATA_KEY must be set" in result.stderr
 
 
 def test_defaults_are_sqlite_in_the_data_dir_debug_off_and_utc_storage(tmp_path):
