@@ -60,7 +60,6 @@ class IntakeSummary:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
-    waiting: Counter = field(default_factory=Counter)
     rejected: list[Rejection] = field(default_factory=list)
     unresolved: dict[str, int] = field(default_factory=dict)
 
@@ -184,12 +183,12 @@ class Intake:
 
     def _counts_snapshot(self) -> tuple:
         s = self.summary
-        return (Counter(s.created), Counter(s.updated), Counter(s.unchanged), Counter(s.waiting), len(s.rejected),
+        return (Counter(s.created), Counter(s.updated), Counter(s.unchanged), len(s.rejected),
                 set(self._written_types), set(self._dangling))
 
     def _counts_restore(self, snapshot: tuple) -> None:
         s = self.summary
-        s.created, s.updated, s.unchanged, s.waiting, rejected, self._written_types, self._dangling = snapshot
+        s.created, s.updated, s.unchanged, rejected, self._written_types, self._dangling = snapshot
         del s.rejected[rejected:]
 
     # ---- lookups -------------------------------------------------------------------
@@ -269,7 +268,6 @@ class Intake:
         return shop_pk, owner_pk
 
     def _park(self, kind: str, clean: dict, raw: dict, ref_type: str, ref_ext: str) -> None:
-        self.summary.waiting[kind] += 1
         scope = self.scope.pk if self.scope else None
         self._parked.append(
             PendingRecord(
