@@ -75,7 +75,11 @@ INSTALLED_APPS = [
     "kefu.presence",
     "kefu.intake",
     "kefu.demo",
+    "kefu.metrics",
+    "kefu.dashboards",
+    "kefu.reports",
     "kefu.web",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +146,21 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+# Background work (metric rollups, report deliveries): Django's tasks framework.
+# "database" (default): queued in the database (django-tasks-db), run by the worker that
+# `kefu serve` / `kefu demo` start in-process, or by `kefu worker` on other machines.
+# "immediate": run at once in the process that enqueues (tests, scripts).
+KEFU_TASKS = os.environ.get("KEFU_TASKS", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[KEFU_TASKS],
+        "QUEUES": ["default"],
+    }
+}
+
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 # Stored in UTC; shown in Asia/Shanghai (or the shop's own timezone where it has one).

@@ -10,5 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("intake/", include("kefu.intake.urls")),
+    path("metrics/", include("kefu.dashboards.urls")),
+    path("reports/", include("kefu.reports.urls")),
     path("", include("kefu.web.urls")),
 ]

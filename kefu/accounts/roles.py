@@ -41,6 +41,10 @@ CUSTOM_PERMISSIONS = [
     ("accounts", "user", "view_personal_data", "Can see unmasked phone numbers and addresses"),
     ("conversations", "conversation", "view_all_conversations", "Can see every conversation of their shops"),
     ("conversations", "conversation", "view_team_conversations", "Can see the conversations of the teams they lead"),
+    ("shops", "shop", "view_team_metrics", "Can see the KPIs of every agent and team of their shops"),
+    ("shops", "shop", "change_metric_settings", "Can change the settings metric definitions depend on"),
+    ("shops", "shop", "view_reports", "Can see and download the daily, weekly and monthly reports"),
+    ("shops", "shop", "manage_report_subscriptions", "Can subscribe reports to e-mail and group robots"),
 ]
 
 _VIEW_SERVICE_DATA = [
@@ -65,6 +69,13 @@ _MANAGE_PEOPLE = [
     for action in ("add", "change", "delete", "view")
 ]
 
+_METRICS_ALL = [
+    "shops.view_team_metrics",
+    "shops.change_metric_settings",
+    "shops.view_reports",
+    "shops.manage_report_subscriptions",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: [
         *_MANAGE_PEOPLE,
@@ -78,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_apitoken",
         "auth.view_group",
         "core.view_auditentry",
+        *_METRICS_ALL,
     ],
     Role.SUPERVISOR: [
         *_VIEW_SERVICE_DATA,
@@ -87,12 +99,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_team",
         "accounts.change_agent",
         "core.view_auditentry",
+        *_METRICS_ALL,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
         "conversations.view_team_conversations",
         "commerce.view_order",
         "commerce.view_aftersale",
+        "shops.view_team_metrics",
+        "shops.view_reports",
     ],
     Role.AGENT: [
         "conversations.view_conversation",
@@ -101,7 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commerce.view_order",
         "commerce.view_aftersale",
     ],
-    Role.QA: [*_VIEW_SERVICE_DATA, "conversations.view_all_conversations"],
+    Role.QA: [*_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics"],
     Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent"],
     Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review"],
     Role.OPERATIONS: [*_VIEW_COMMERCE],

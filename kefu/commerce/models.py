@@ -56,6 +56,7 @@ class Order(SourceRecord):
         indexes = [
             models.Index(fields=["shop", "created_at"], name="order_shop_created"),
             models.Index(fields=["customer", "created_at"], name="order_customer_created"),
+            models.Index(fields=["shop", "customer_ext"], name="order_shop_customer_ext"),
             unresolved_reference_index("customer", "order_customer_unresolved"),
         ]
 
@@ -84,6 +85,7 @@ class AfterSale(SourceRecord):
         constraints = [models.UniqueConstraint(fields=["ext_id", "shop"], name="aftersale_shop_ext_id_unique")]
         indexes = [
             models.Index(fields=["shop", "opened_at"], name="aftersale_shop_opened"),
+            models.Index(fields=["shop", "order_ext"], name="aftersale_shop_order_ext"),
             unresolved_reference_index("order", "as_order_unresolved"),
         ]
 
@@ -117,6 +119,7 @@ class Review(SourceRecord):
         ]
         indexes = [
             models.Index(fields=["shop", "created_at"], name="review_shop_created"),
+            models.Index(fields=["shop", "order_ext"], name="review_shop_order_ext"),
             unresolved_reference_index("order", "review_order_unresolved"),
             unresolved_reference_index("customer", "review_customer_unresolved"),
         ]

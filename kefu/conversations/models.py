@@ -60,6 +60,7 @@ class Conversation(SourceRecord):
         indexes = [
             models.Index(fields=["shop", "started_at"], name="conversation_shop_started"),
             models.Index(fields=["assigned_agent", "started_at"], name="conversation_agent_started"),
+            models.Index(fields=["shop", "customer_ext"], name="conversation_shop_customer"),
             unresolved_reference_index("customer", "conv_customer_unresolved"),
             unresolved_reference_index("order", "conv_order_unresolved"),
             unresolved_reference_index("assigned_agent", "conv_agent_unresolved"),

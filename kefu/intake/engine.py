@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kefu.accounts.models import Team
@@ -31,6 +31,8 @@ from kefu.intake.handlers import HANDLERS, MODEL_OF_TYPE, TYPE_ORDER, Handler, d
 from kefu.intake.models import PendingRecord
 from kefu.intake.schema import RecordError, record_validate
 from kefu.intake.selectors import unresolved_counts, unresolved_reference_rows
+from kefu.metrics.models import MarkKind
+from kefu.metrics.rollups import marks_add
 from kefu.shops.models import Shop
 
 CHUNK_SIZE = 10000
@@ -116,6 +118,8 @@ class Intake:
         self._pending_exist = PendingRecord.objects.exists()
         self._was_empty: dict[str, bool] = {}
         self._parked: list[PendingRecord] = []
+        # (kind, shop pk, key) of everything whose metric rollups this import changes
+        self._marks: set[tuple[str, int, str]] = set()
 
     # ---- feeding -------------------------------------------------------------------
 
@@ -164,12 +168,15 @@ class Intake:
             by_type[kind].append((line, clean, raw))
         for attempt in (1, 2):
             before = self._counts_snapshot()
+            self._marks = set()
             try:
                 with transaction.atomic():
                     _relax_commit()
                     for kind in TYPE_ORDER:
                         if by_type.get(kind):
                             self._write(HANDLERS[kind], by_type[kind])
+                    if self._marks:  # in the same transaction as the data they describe
+                        marks_add(self._marks)
                 return
             except IntegrityError:
                 # Another import inserted one of these records since we looked: forget what
@@ -339,6 +346,7 @@ class Intake:
             self.summary.updated[kind] += len(updates)
         if creates or updates:
             self._written_types.add(kind)
+            self._mark(kind, creates + updates)
         if self._parked:
             parked = {p.key: p for p in self._parked}  # one row per key, or PostgreSQL refuses the upsert
             PendingRecord.objects.bulk_create(
@@ -351,6 +359,23 @@ class Intake:
         elif self._pending_exist and (creates or updates):
             scope = self.scope.pk if self.scope else ""
             PendingRecord.objects.filter(key__in=[f"{scope}:{kind}:{p.ext}" for p in creates + updates]).delete()
+
+    def _mark(self, kind: str, plans: list[_Planned]) -> None:
+        """Note what the metric rollups must recompute for these written records."""
+        marks = self._marks
+        if kind == "message":
+            marks.update((MarkKind.CONVERSATION, p.shop_pk, str(p.owner_pk)) for p in plans)
+        elif kind == "conversation":
+            for p in plans:
+                pk = p.pk or self._lookup("conversation", p.shop_pk, p.ext)
+                marks.add((MarkKind.CONVERSATION, p.shop_pk, str(pk)))
+                marks.add((MarkKind.CUSTOMER, p.shop_pk, p.clean["customer_id"]))
+        elif kind == "order":
+            marks.update((MarkKind.CUSTOMER, p.shop_pk, p.clean["customer_id"]) for p in plans)
+        elif kind in ("review", "aftersale"):
+            marks.update((MarkKind.ORDER_EXT, p.shop_pk, p.clean["order_id"]) for p in plans)
+        elif kind == "shop":
+            marks.update((MarkKind.SHOP, p.pk, "") for p in plans if p.pk)  # service hours or timezone may differ
 
     def _after_insert(self, kind: str, creates: list[_Planned], ids: list[int] | None) -> None:
         """Make the new rows findable by later chunks (and, for referenced types, their ids known)."""
@@ -458,7 +483,22 @@ class Intake:
                 else:
                     match = match.filter(shop_id=OuterRef("shop_id"))
                 rows = unresolved_reference_rows(handler.model, ref.fk, shop_ids=[self.scope.pk] if self.scope else None)
+                self._mark_linked(handler.type, ref.fk, rows.filter(Exists(match)))
                 rows.update(**{ref.fk: Subquery(match.values("pk")[:1])})
+
+    def _mark_linked(self, kind: str, fk: str, rows) -> None:
+        """Rows about to be linked to a late arrival: their rollups change when the link
+        names an agent (attribution) or an order (credit of reviews and after-sales)."""
+        if fk == "agent" and kind == "message":
+            marks = {(MarkKind.CONVERSATION, s, str(c)) for s, c in rows.values_list("shop_id", "conversation_id")}
+        elif fk == "assigned_agent" and kind == "conversation":
+            marks = {(MarkKind.CONVERSATION, s, str(c)) for s, c in rows.values_list("shop_id", "pk")}
+        elif fk == "order" and kind in ("review", "aftersale"):
+            marks = {(MarkKind.ORDER_EXT, s, o) for s, o in rows.values_list("shop_id", "order_ext")}
+        else:
+            return
+        if marks:
+            marks_add(marks)
 
 
 def _relax_commit() -> None:

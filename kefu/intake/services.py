@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kefu.intake.engine import Intake, IntakeSummary
 from kefu.intake.models import ImportRun, ImportSource, RejectedRecord
+from kefu.metrics.rollups import refresh_request
 
 
 def events_import(
@@ -45,4 +46,5 @@ def events_import(
             ],
             batch_size=1000,
         )
+    refresh_request()  # the metric rollups catch up in the background
     return run, summary

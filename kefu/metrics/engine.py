@@ -1,0 +1,601 @@
+"""The metric engine: every key of spec/metrics.md, for any period, shops and grouping,
+computed from the rollup facts (kefu.metrics.models) — never from raw messages.
+
+Each metric is assembled from additive *components* (counts and sums) aggregated in
+SQL per group; ratios and means are formed last, ``None`` where the denominator is 0.
+Where the spec leaves room, docs/metric-interpretations.md says what is computed."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
+
+from kefu.accounts.models import Agent, Team
+from kefu.metrics.definitions import GROUPINGS, METRIC_BY_KEY, METRIC_KEYS
+from kefu.metrics.models import (
+    AfterSaleFact,
+    AgentConversationFact,
+    BurstFact,
+    ConversationFact,
+    InquiryFact,
+    OrderFact,
+    ReviewFact,
+)
+from kefu.metrics.shop_settings import metric_settings_for
+from kefu.presence.models import AgentStatus, PresenceStatus
+from kefu.shops.models import Shop
+
+CLOSED = ("completed", "rejected")
+CENT = Decimal("0.01")
+AGENT_GROUPS = ("agent", "team")
+
+
+@dataclass
+class MetricRow:
+    group: dict[str, str]
+    metrics: dict[str, Any]
+    agent: Agent | None = None
+    team: Team | None = None
+    shop: Shop | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "group": dict(self.group),
+            "metrics": {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.metrics.items()},
+        }
+
+
+def rows_as_json(rows: list[MetricRow]) -> list[dict]:
+    return [row.as_json() for row in rows]
+
+
+# ---- the selection ------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """What a computation covers: the period, the shops, the grouping, the moment."""
+
+    start: date | datetime
+    end: date | datetime
+    shops: list[Shop]
+    by: str
+    as_of: datetime
+    agent_ids: list[int] | None = None
+    shop_filtered: bool = False
+    by_days: bool = field(init=False)
+
+    def __post_init__(self):
+        self.by_days = not isinstance(self.start, datetime)
+
+    def period(self, day_field: str, time_field: str) -> Q:
+        """Items whose belonging day (date periods, shop-local) or moment (time periods) is in the period."""
+        if self.by_days:
+            return Q(**{f"{day_field}__gte": self.start, f"{day_field}__lt": self.end})
+        return Q(**{f"{time_field}__gte": self.start, f"{time_field}__lt": self.end})
+
+    def group_field(self, *, day_field: str = "day", agent_field: str = "agent") -> str | None:
+        """The column a family's items are grouped by (None: one group)."""
+        by = self.by
+        if by == "none":
+            return None
+        if by == "shop":
+            return "shop_id"
+        if by in ("day", "week", "month"):
+            return day_field.replace("day", by)
+        if by == "agent":
+            return f"{agent_field}_id"
+        return f"{agent_field}__team_id"
+
+    def threshold_q(self, field_name: str, setting: str) -> Q:
+        """``field <= threshold`` with each shop's own threshold."""
+        by_value: dict[int, list[int]] = defaultdict(list)
+        for shop in self.shops:
+            by_value[getattr(metric_settings_for(shop), setting)].append(shop.pk)
+        condition = Q(pk__in=[])
+        for value, ids in by_value.items():
+            condition |= Q(shop_id__in=ids, **{f"{field_name}__lte": value})
+        return condition
+
+
+def _grouped(queryset, group: str | None, aggregates: dict) -> dict:
+    """{group value: {component: value}}; the single group is ``None``."""
+    if not aggregates:
+        return {}
+    # Aliased: a component may share its name with a column (human_replies ...).
+    aliased = {f"x_{name}": expression for name, expression in aggregates.items()}
+    if group is None:
+        return {None: {name[2:]: value for name, value in queryset.aggregate(**aliased).items()}}
+    out = {}
+    for row in queryset.values(group).annotate(**aliased).order_by():
+        value = row.pop(group)
+        out[value] = {name[2:]: component for name, component in row.items()}
+    return out
+
+
+def _merge(target: dict, found: dict) -> None:
+    for group, values in found.items():
+        slot = target.setdefault(group, {})
+        for key, value in values.items():
+            slot[key] = (slot.get(key) or 0) + (value or 0)
+
+
+# ---- families of components ---------------------------------------------------------
+
+
+def _conversation_components(sel: Selection, needed: set[str]) -> dict:
+    out: dict = {}
+    if sel.by not in AGENT_GROUPS:
+        facts = ConversationFact.objects.filter(sel.period("day", "start"), shop_id__in=[s.pk for s in sel.shops])
+        group = sel.group_field()
+        replied = Q(human_replies__gt=0)
+        aggregates = {
+            "conversations": Count("pk"),
+            "consult_customers": Count("customer_key", distinct=True),
+            "served_customers": Count("customer_key", distinct=True, filter=replied),
+            "unanswered": Count("pk", filter=Q(human_replies=0)),
+            "replied": Count("pk", filter=replied),
+            "frt_sum": Sum("first_response", filter=Q(in_hours=True, first_response__isnull=False)),
+            "frt_n": Count("pk", filter=Q(in_hours=True, first_response__isnull=False)),
+            "sl_num": Count("pk", filter=Q(in_hours=True) & sel.threshold_q("first_response", "service_level_seconds")),
+            "sl_den": Count("pk", filter=Q(in_hours=True)),
+            "human_replies": Sum("human_replies"),
+            "customer_messages": Sum("customer_messages"),
+            "duration_sum": Sum("duration"),
+            "fcr_num": Count("pk", filter=Q(fcr=True)),
+            "rated": Count("pk", filter=Q(rating__isnull=False)),
+            "satisfied": Count("pk", filter=Q(rating__gte=4)),
+            "rating_den": Count("pk", filter=replied),
+        }
+        _merge(out, _grouped(facts, group, aggregates))
+        return out
+
+    # Per agent / per team (metrics.md "Per agent").
+    period_q = sel.period("day", "start")
+    shop_ids = [s.pk for s in sel.shops]
+
+    def scoped(queryset, agent_field):
+        queryset = queryset.filter(period_q, shop_id__in=shop_ids, **{f"{agent_field}__isnull": False})
+        if sel.agent_ids is not None:
+            queryset = queryset.filter(**{f"{agent_field}_id__in": sel.agent_ids})
+        if sel.by == "team":
+            queryset = queryset.filter(**{f"{agent_field}__team__isnull": False})
+        return queryset
+
+    # Received conversations: every agent who sent a human reply (each once per team).
+    received = scoped(AgentConversationFact.objects.filter(received=True), "agent")
+    if sel.by == "agent":
+        _merge(out, _grouped(received, "agent_id", {
+            "conversations": Count("pk"),
+            "consult_customers": Count("fact__customer_key", distinct=True),
+            "duration_sum": Sum("fact__duration"),
+            "fcr_num": Count("pk", filter=Q(fact__fcr=True)),
+        }))
+    else:
+        _merge(out, _team_received(received))
+    for values in out.values():
+        values["served_customers"] = values.get("consult_customers", 0)
+        values["replied"] = values.get("conversations", 0)
+    # Human replies over the customer messages of attributed bursts.
+    _merge(out, _grouped(scoped(AgentConversationFact.objects.all(), "agent"), sel.group_field(), {
+        "human_replies": Sum("human_replies"),
+        "customer_messages": Sum("attributed_customer_messages"),
+    }))
+    # Unanswered conversations: those assigned to the agent.
+    _merge(out, _grouped(scoped(ConversationFact.objects.filter(human_replies=0), "assigned_agent"),
+                         sel.group_field(agent_field="assigned_agent"), {"unanswered": Count("pk")}))
+    # First response: the conversations whose first response the agent sent ...
+    first = scoped(ConversationFact.objects.filter(in_hours=True, first_response__isnull=False), "first_responder")
+    _merge(out, _grouped(first, sel.group_field(agent_field="first_responder"), {
+        "frt_sum": Sum("first_response"),
+        "frt_n": Count("pk"),
+        "sl_num": Count("pk", filter=sel.threshold_q("first_response", "service_level_seconds")),
+        "sl_den": Count("pk"),
+    }))
+    # ... plus, for the service level, the unanswered in-hours ones assigned to the agent.
+    waiting = scoped(ConversationFact.objects.filter(in_hours=True, first_response__isnull=True), "assigned_agent")
+    _merge(out, _grouped(waiting, sel.group_field(agent_field="assigned_agent"), {"sl_den": Count("pk")}))
+    # Ratings follow the last replier.
+    rated = scoped(ConversationFact.objects.filter(human_replies__gt=0), "last_replier")
+    _merge(out, _grouped(rated, sel.group_field(agent_field="last_replier"), {
+        "rated": Count("pk", filter=Q(rating__isnull=False)),
+        "satisfied": Count("pk", filter=Q(rating__gte=4)),
+        "rating_den": Count("pk"),
+    }))
+    return out
+
+
+def _team_received(received) -> dict:
+    """Per team: the distinct conversations its agents received."""
+    pairs = received.annotate(team=F("agent__team_id"), conversation=F("fact_id")).values("team", "conversation")
+    pairs = pairs.distinct().order_by()
+    inner, params = pairs.query.sql_with_params()
+    fact_table = ConversationFact._meta.db_table
+    fcr_true = "1" if connection.vendor == "sqlite" else "TRUE"
+    sql = (
+        f"SELECT t.team, COUNT(*), COUNT(DISTINCT f.customer_key), SUM(f.duration), "
+        f"SUM(CASE WHEN f.fcr = {fcr_true} THEN 1 ELSE 0 END) "
+        f"FROM ({inner}) t JOIN {fact_table} f ON f.conversation_id = t.conversation GROUP BY t.team"
+    )
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for team_id, conversations, customers, duration, fcr in cursor.fetchall():
+            out[team_id] = {
+                "conversations": conversations,
+                "consult_customers": customers,
+                "duration_sum": duration or 0,
+                "fcr_num": fcr or 0,
+            }
+    return out
+
+
+def _burst_components(sel: Selection, needed: set[str]) -> dict:
+    bursts = BurstFact.objects.filter(sel.period("day", "start"), shop_id__in=[s.pk for s in sel.shops])
+    if sel.by in AGENT_GROUPS:
+        bursts = bursts.filter(agent__isnull=False)
+        if sel.agent_ids is not None:
+            bursts = bursts.filter(agent_id__in=sel.agent_ids)
+        if sel.by == "team":
+            bursts = bursts.filter(agent__team__isnull=False)
+    answered = Q(in_hours=True, response__isnull=False)
+    return _grouped(bursts, sel.group_field(), {
+        "offhours": Count("pk", filter=Q(in_hours=False)),
+        "bursts": Count("pk", filter=Q(in_hours=True)),
+        "answered": Count("pk", filter=answered),
+        "response_sum": Sum("response", filter=answered),
+        "within": Count("pk", filter=Q(in_hours=True) & sel.threshold_q("response", "response_within_seconds")),
+    })
+
+
+def _agent_scoped(sel: Selection, queryset, agent_field: str = "agent"):
+    if sel.by in AGENT_GROUPS:
+        queryset = queryset.filter(**{f"{agent_field}__isnull": False})
+        if sel.agent_ids is not None:
+            queryset = queryset.filter(**{f"{agent_field}_id__in": sel.agent_ids})
+        if sel.by == "team":
+            queryset = queryset.filter(**{f"{agent_field}__team__isnull": False})
+    return queryset
+
+
+def _sales_components(sel: Selection, needed: set[str]) -> dict:
+    out: dict = {}
+    shop_ids = [s.pk for s in sel.shops]
+    inquiries = _agent_scoped(sel, InquiryFact.objects.filter(sel.period("day", "start"), shop_id__in=shop_ids))
+    _merge(out, _grouped(inquiries, sel.group_field(), {
+        "inquiries": Count("pk"),
+        "ordered": Count("pk", filter=Q(ordered=True)),
+        "paid": Count("pk", filter=Q(paid=True)),
+    }))
+    orders = _agent_scoped(sel, OrderFact.objects.filter(sel.period("day", "created_at"), shop_id__in=shop_ids))
+    sold = Q(driven=True, paid_at__isnull=False)
+    aggregates = {
+        "sales": Sum("amount", filter=sold),
+        "sales_customers": Count("customer_key", distinct=True, filter=sold),
+    }
+    if sel.by not in AGENT_GROUPS:
+        aggregates["silent"] = Count("pk", filter=Q(driven=False))
+    _merge(out, _grouped(orders, sel.group_field(), aggregates))
+    paid = _agent_scoped(sel, OrderFact.objects.filter(sel.period("paid_day", "paid_at"), shop_id__in=shop_ids))
+    _merge(out, _grouped(paid, sel.group_field(day_field="paid_day"), {"paid_orders": Count("pk")}))
+    return out
+
+
+def _satisfaction_components(sel: Selection, needed: set[str]) -> dict:
+    out: dict = {}
+    shop_ids = [s.pk for s in sel.shops]
+    reviews = _agent_scoped(sel, ReviewFact.objects.filter(sel.period("day", "created_at"), shop_id__in=shop_ids))
+    _merge(out, _grouped(reviews, sel.group_field(), {
+        "reviews": Count("pk"),
+        "bad_reviews": Count("pk", filter=Q(rating__lte=2)),
+        "neutral_bad_reviews": Count("pk", filter=Q(rating__lte=3)),
+    }))
+    opened = _agent_scoped(
+        sel,
+        AfterSaleFact.objects.filter(sel.period("day", "opened_at"), shop_id__in=shop_ids).exclude(status="cancelled"),
+    )
+    closed_as_of = Q(status__in=CLOSED, closed_at__isnull=False, closed_at__lte=sel.as_of)
+    _merge(out, _grouped(opened, sel.group_field(), {
+        "aftersales_on_time": Count("pk", filter=closed_as_of & Q(closed_at__lte=F("due_at"))),
+        "aftersales_due": Count("pk", filter=closed_as_of | Q(due_at__lt=sel.as_of)),
+    }))
+    closed = _agent_scoped(
+        sel,
+        AfterSaleFact.objects.filter(
+            sel.period("closed_day", "closed_at"), shop_id__in=shop_ids, status__in=CLOSED, closed_at__isnull=False
+        ),
+    )
+    _merge(out, _grouped(closed, sel.group_field(day_field="closed_day"), {
+        "aftersales_closed": Count("pk"),
+        "aftersale_duration_sum": Sum("duration"),
+        "refunds": Count("pk", filter=Q(kind__in=("refund", "return"), status="completed")),
+        "disputes": Count("pk", filter=Q(platform_intervened=True, judged_against_seller=True)),
+    }))
+    return out
+
+
+def _online_components(sel: Selection, needed: set[str]) -> dict:
+    """Seconds online or busy, split by shop-local day, summed per group (metrics.md, Workload)."""
+    agents = Agent.objects.all()
+    if sel.shop_filtered:
+        agents = agents.filter(shop_id__in=[s.pk for s in sel.shops])
+    if sel.agent_ids is not None:
+        agents = agents.filter(pk__in=sel.agent_ids)
+    if sel.by == "team":
+        agents = agents.filter(team__isnull=False)
+    agent_rows = {pk: (shop_id, team_id) for pk, shop_id, team_id in agents.values_list("pk", "shop_id", "team_id")}
+    if not agent_rows:
+        return {}
+    zones = {s.pk: ZoneInfo(s.timezone) for s in sel.shops}
+    default_zone = ZoneInfo(settings.TIME_ZONE)
+
+    def window(zone):
+        if sel.by_days:
+            return (datetime.combine(sel.start, time.min, tzinfo=zone), datetime.combine(sel.end, time.min, tzinfo=zone))
+        return sel.start, sel.end
+
+    earliest = min(window(z)[0] for z in [*zones.values(), default_zone])
+    latest = max(window(z)[1] for z in [*zones.values(), default_zone])
+    ids = list(agent_rows)
+    statuses: dict[int, list] = defaultdict(list)
+    before = (
+        AgentStatus.objects.filter(agent_id__in=ids, at__lt=earliest)
+        .order_by("agent_id", "-at", "-ext_id")
+        .distinct("agent_id")
+        if connection.vendor == "postgresql"
+        else None
+    )
+    if before is not None:
+        for agent_id, at, ext, status in before.values_list("agent_id", "at", "ext_id", "status"):
+            statuses[agent_id].append((at, ext, status))
+    else:
+        last_before = AgentStatus.objects.filter(agent_id=OuterRef("agent_id"), at__lt=earliest, at__gt=OuterRef("at"))
+        for agent_id, at, ext, status in (
+            AgentStatus.objects.filter(agent_id__in=ids, at__lt=earliest)
+            .exclude(Exists(last_before))
+            .values_list("agent_id", "at", "ext_id", "status")
+        ):
+            statuses[agent_id].append((at, ext, status))
+    for agent_id, at, ext, status in AgentStatus.objects.filter(
+        agent_id__in=ids, at__gte=earliest, at__lt=latest
+    ).values_list("agent_id", "at", "ext_id", "status"):
+        statuses[agent_id].append((at, ext, status))
+
+    out: dict = {}
+    online = {PresenceStatus.ONLINE, PresenceStatus.BUSY}
+    for agent_id, changes in statuses.items():
+        changes.sort()
+        shop_id, team_id = agent_rows[agent_id]
+        zone = zones.get(shop_id) if shop_id is not None else default_zone
+        if zone is None:
+            continue
+        start, end = window(zone)
+        for index, (at, _ext, status) in enumerate(changes):
+            if status not in online:
+                continue
+            if index + 1 < len(changes):
+                until = changes[index + 1][0]
+            else:
+                until = min(end, sel.as_of)
+            begin, finish = max(at, start), min(until, end)
+            if finish <= begin:
+                continue
+            for day, seconds in _split_by_day(begin, finish, zone):
+                group = _online_group(sel, day, agent_id, team_id, shop_id)
+                slot = out.setdefault(group, {})
+                slot["online_seconds"] = slot.get("online_seconds", 0) + seconds
+    return out
+
+
+def _split_by_day(begin: datetime, finish: datetime, zone) -> list[tuple[date, float]]:
+    parts = []
+    local = begin.astimezone(zone)
+    day = local.date()
+    while True:
+        midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        stop = min(finish, midnight)
+        if stop > begin:
+            parts.append((day, (stop - begin).total_seconds()))
+        if finish <= midnight:
+            return parts
+        begin, day = midnight, day + timedelta(days=1)
+
+
+def _online_group(sel: Selection, day: date, agent_id: int, team_id: int | None, shop_id: int | None):
+    by = sel.by
+    if by == "none":
+        return None
+    if by == "shop":
+        return shop_id
+    if by == "day":
+        return day
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    if by == "agent":
+        return agent_id
+    return team_id
+
+
+FAMILIES = {
+    "conversation": (_conversation_components, {
+        "conversations", "consult_customers", "served_customers", "unanswered_conversations",
+        "first_response_time_avg", "service_level", "answer_question_ratio", "conversation_duration_avg",
+        "first_contact_resolution", "csat", "rating_rate", "conversations_per_online_hour",
+    }),
+    "burst": (_burst_components, {"offhours_bursts", "reply_rate", "response_time_avg", "response_within_rate"}),
+    "sales": (_sales_components, {
+        "inquiries", "ordered_inquiries", "inquiry_conversion_rate", "paid_inquiries", "payment_conversion_rate",
+        "final_payment_rate", "agent_sales", "avg_order_value", "silent_orders", "refund_rate", "dispute_rate",
+    }),
+    "satisfaction": (_satisfaction_components, {
+        "bad_review_rate", "neutral_bad_review_rate", "aftersale_completion_rate", "aftersale_duration_avg",
+        "refund_rate", "dispute_rate",
+    }),
+    "online": (_online_components, {"online_hours", "conversations_per_online_hour"}),
+}
+
+
+# ---- from components to metrics -----------------------------------------------------
+
+
+def _ratio(numerator, denominator):
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator
+
+
+def _metrics_from(c: dict, keys: list[str], *, agent_row: bool) -> dict:
+    get = lambda name: c.get(name) or 0  # noqa: E731
+    sales = Decimal(c.get("sales") or 0).quantize(CENT)
+    values = {
+        "conversations": get("conversations"),
+        "consult_customers": get("consult_customers"),
+        "served_customers": get("served_customers"),
+        "unanswered_conversations": get("unanswered"),
+        "offhours_bursts": get("offhours"),
+        "reply_rate": _ratio(get("answered"), get("bursts")),
+        "first_response_time_avg": _ratio(get("frt_sum"), get("frt_n")),
+        "response_time_avg": _ratio(get("response_sum"), get("answered")),
+        "response_within_rate": _ratio(get("within"), get("bursts")),
+        "service_level": _ratio(get("sl_num"), get("sl_den")),
+        "answer_question_ratio": _ratio(get("human_replies"), get("customer_messages")),
+        "conversation_duration_avg": _ratio(get("duration_sum"), get("conversations")),
+        "first_contact_resolution": _ratio(get("fcr_num"), get("replied")),
+        "inquiries": get("inquiries"),
+        "ordered_inquiries": get("ordered"),
+        "inquiry_conversion_rate": _ratio(get("ordered"), get("inquiries")),
+        "paid_inquiries": get("paid"),
+        "payment_conversion_rate": _ratio(get("paid"), get("inquiries")),
+        "final_payment_rate": _ratio(get("paid"), get("ordered")),
+        "agent_sales": sales,
+        "avg_order_value": (sales / get("sales_customers")).quantize(CENT, ROUND_HALF_UP)
+        if get("sales_customers") else None,
+        "silent_orders": None if agent_row else get("silent"),
+        "csat": _ratio(get("satisfied"), get("rated")),
+        "rating_rate": _ratio(get("rated"), get("rating_den")),
+        "bad_review_rate": _ratio(get("bad_reviews"), get("reviews")),
+        "neutral_bad_review_rate": _ratio(get("neutral_bad_reviews"), get("reviews")),
+        "aftersale_completion_rate": _ratio(get("aftersales_on_time"), get("aftersales_due")),
+        "aftersale_duration_avg": _ratio(get("aftersale_duration_sum"), get("aftersales_closed")),
+        "refund_rate": _ratio(get("refunds"), get("paid_orders")),
+        "dispute_rate": _ratio(get("disputes"), get("paid_orders")),
+        "online_hours": get("online_seconds") / 3600,
+        "conversations_per_online_hour": _ratio(get("replied"), get("online_seconds") / 3600),
+    }
+    return {key: values[key] for key in keys}
+
+
+def _active(c: dict) -> bool:
+    return any(value for value in c.values())
+
+
+# ---- the public API -----------------------------------------------------------------
+
+
+def _as_datetime_or_date(value, name: str):
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            raise ValueError(f"{name} needs a UTC offset")
+        return value
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"{name} must be a date or an aware datetime")
+
+
+def metrics_compute(
+    *,
+    start,
+    end,
+    shops=None,
+    by: str = "none",
+    as_of: datetime | None = None,
+    keys=None,
+    agents=None,
+) -> list[MetricRow]:
+    """The metrics of spec/metrics.md for a period ``[start, end)`` (see API.md)."""
+    start = _as_datetime_or_date(start, "start")
+    end = _as_datetime_or_date(end, "end")
+    if type(start) is not type(end):
+        raise ValueError("start and end must both be dates or both be times")
+    if by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}; one of {', '.join(GROUPINGS)}")
+    keys = list(METRIC_KEYS if keys is None else keys)
+    for key in keys:
+        if key not in METRIC_BY_KEY:
+            raise ValueError(f"unknown metric {key!r}")
+    all_shops = shops is None
+    if shops is None:
+        shop_list = list(Shop.objects.all())
+    else:
+        ids = [s.pk if isinstance(s, Shop) else int(s) for s in shops]
+        shop_list = list(Shop.objects.filter(pk__in=ids))
+    agent_ids = None if agents is None else [a.pk if isinstance(a, Agent) else int(a) for a in agents]
+    sel = Selection(start, end, shop_list, by, as_of or timezone.now(), agent_ids, shop_filtered=not all_shops)
+
+    components: dict = {}
+    wanted = set(keys)
+    for function, produces in FAMILIES.values():
+        if wanted & produces:
+            _merge(components, function(sel, wanted))
+    return _rows(sel, components, keys)
+
+
+def _rows(sel: Selection, components: dict, keys: list[str]) -> list[MetricRow]:
+    by = sel.by
+    agent_row = by in AGENT_GROUPS
+    if by == "none":
+        return [MetricRow({}, _metrics_from(components.get(None, {}), keys, agent_row=False))]
+    if by in ("day", "week", "month"):
+        rows = []
+        for bucket in _buckets(sel):
+            label = bucket.strftime("%Y-%m") if by == "month" else bucket.isoformat()
+            rows.append(MetricRow({by: label}, _metrics_from(components.get(bucket, {}), keys, agent_row=False)))
+        return rows
+    active = {group: c for group, c in components.items() if group is not None and _active(c)}
+    if by == "shop":
+        shops = {s.pk: s for s in sel.shops}
+        ordered = sorted((shops[pk] for pk in active if pk in shops), key=lambda s: s.ext_id)
+        return [
+            MetricRow({"shop_id": s.ext_id}, _metrics_from(active[s.pk], keys, agent_row=False), shop=s)
+            for s in ordered
+        ]
+    if by == "agent":
+        agents = sorted(Agent.objects.filter(pk__in=list(active)).select_related("team"), key=lambda a: (a.ext_id, a.pk))
+        return [
+            MetricRow({"agent_id": a.ext_id}, _metrics_from(active[a.pk], keys, agent_row=True), agent=a, team=a.team)
+            for a in agents
+        ]
+    teams = sorted(Team.objects.filter(pk__in=list(active)), key=lambda t: t.name)
+    return [MetricRow({"team": t.name}, _metrics_from(active[t.pk], keys, agent_row=True), team=t) for t in teams]
+
+
+def _buckets(sel: Selection) -> list[date]:
+    """Every day, week (Monday) or month the period touches, in order."""
+    if sel.by_days:
+        first, last = sel.start, sel.end - timedelta(days=1)
+    else:
+        zones = {ZoneInfo(s.timezone) for s in sel.shops} or {ZoneInfo(settings.TIME_ZONE)}
+        first = min(sel.start.astimezone(z).date() for z in zones)
+        last = max((sel.end - timedelta(microseconds=1)).astimezone(z).date() for z in zones)
+    buckets: list[date] = []
+    day = first
+    while day <= last:
+        if sel.by == "day":
+            bucket = day
+        elif sel.by == "week":
+            bucket = day - timedelta(days=day.weekday())
+        else:
+            bucket = day.replace(day=1)
+        if not buckets or buckets[-1] != bucket:
+            buckets.append(bucket)
+        day += timedelta(days=1)
+    return buckets

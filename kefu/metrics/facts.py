@@ -1,0 +1,444 @@
+"""Derive the rollup facts (kefu.metrics.models) from the raw events.
+
+Two units of work, both idempotent (delete the unit's rows, write them again):
+- a conversation: its ConversationFact, AgentConversationFact and BurstFact rows, from
+  its messages (metrics.md "Building blocks"; docs/metric-interpretations.md 1-7);
+- a customer of a shop: the first-contact resolution of their conversations, their
+  inquiries, the credit of their orders (rule 2 of Sales) and, following it, the
+  reviews and after-sales of those orders.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from kefu.commerce.models import AfterSale, Order, Review
+from kefu.conversations.models import Conversation, Message, Sender, Stage
+from kefu.metrics.models import (
+    AfterSaleFact,
+    AgentConversationFact,
+    BurstFact,
+    ConversationFact,
+    InquiryFact,
+    OrderFact,
+    ReviewFact,
+)
+from kefu.metrics.shop_settings import MetricSettings, in_service_hours, metric_settings_for, service_hours_parse
+from kefu.shops.models import Shop
+
+FCR_WINDOW = timedelta(hours=48)
+BATCH = 2000
+
+
+@dataclass
+class ShopInfo:
+    pk: int
+    tz: ZoneInfo
+    hours: tuple
+    settings: MetricSettings
+
+    def dates(self, moment: datetime) -> tuple[date, date, date]:
+        """The shop-local day, week (Monday) and month (first day) of a moment."""
+        day = moment.astimezone(self.tz).date()
+        return day, day - timedelta(days=day.weekday()), day.replace(day=1)
+
+    def in_hours(self, moment: datetime) -> bool:
+        return in_service_hours(moment.astimezone(self.tz).time(), self.hours)
+
+    def midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=self.tz)
+
+
+def shop_infos(shop_ids=None) -> dict[int, ShopInfo]:
+    shops = Shop.objects.all() if shop_ids is None else Shop.objects.filter(pk__in=list(shop_ids))
+    infos = {}
+    for shop in shops:
+        settings = metric_settings_for(shop)
+        try:
+            hours = service_hours_parse(settings.service_hours)
+        except ValueError:
+            hours = (None, None)
+        infos[shop.pk] = ShopInfo(shop.pk, ZoneInfo(shop.timezone), hours, settings)
+    return infos
+
+
+def customer_key(shop_id: int, customer_ext: str) -> str:
+    return f"{shop_id}:{customer_ext}"
+
+
+def customer_key_split(key: str) -> tuple[int, str]:
+    shop, _sep, ext = key.partition(":")
+    return int(shop), ext
+
+
+# ---- conversations ------------------------------------------------------------------
+
+
+def conversation_facts_rebuild(conversation_ids, shops: dict[int, ShopInfo] | None = None) -> set[str]:
+    """Rebuild the facts of these conversations; returns the customer keys they touch."""
+    conversation_ids = list(conversation_ids)
+    touched: set[str] = set()
+    for start in range(0, len(conversation_ids), BATCH):
+        touched |= _conversation_batch(conversation_ids[start : start + BATCH], shops)
+    return touched
+
+
+def _conversation_batch(ids: list[int], shops: dict[int, ShopInfo] | None) -> set[str]:
+    conversations = {
+        row[0]: row
+        for row in Conversation.objects.filter(pk__in=ids).values_list(
+            "pk", "shop_id", "customer_ext", "stage", "assigned_agent_id", "rating"
+        )
+    }
+    if shops is None or any(row[1] not in shops for row in conversations.values()):
+        shops = shop_infos({row[1] for row in conversations.values()})
+    messages = (
+        Message.objects.filter(conversation_id__in=ids)
+        .order_by("conversation_id", "sent_at", "ext_id")
+        .values_list("conversation_id", "sent_at", "ext_id", "sender", "is_auto", "agent_id")
+    )
+    facts, agent_facts, bursts = [], [], []
+    touched = {customer_key(row[1], row[2]) for row in conversations.values()}
+    for conversation_id, rows in groupby(messages.iterator(chunk_size=5000), key=lambda r: r[0]):
+        conversation = conversations.get(conversation_id)
+        if conversation is None:
+            continue
+        built = _conversation_facts(conversation, list(rows), shops[conversation[1]])
+        if built is not None:
+            facts.append(built[0])
+            agent_facts.extend(built[1])
+            bursts.extend(built[2])
+    with transaction.atomic():
+        BurstFact.objects.filter(fact_id__in=ids).delete()
+        AgentConversationFact.objects.filter(fact_id__in=ids).delete()
+        ConversationFact.objects.filter(pk__in=ids).delete()
+        ConversationFact.objects.bulk_create(facts, batch_size=1000)
+        AgentConversationFact.objects.bulk_create(agent_facts, batch_size=1000)
+        BurstFact.objects.bulk_create(bursts, batch_size=1000)
+    return touched
+
+
+def _conversation_facts(conversation, messages, shop: ShopInfo):
+    pk, shop_id, customer_ext, stage, assigned_agent, rating = conversation
+    start = None
+    customer_messages = human_replies = 0
+    first_response = first_responder = None
+    last_reply = None  # (sent_at, ext, agent)
+    replies_by_agent: dict[int, int] = defaultdict(int)
+    bursts: list[dict] = []
+    open_burst = None
+    for _cid, sent_at, ext, sender, is_auto, agent in messages:
+        if sender == Sender.CUSTOMER:
+            customer_messages += 1
+            if start is None:
+                start = sent_at
+            if open_burst is None:
+                open_burst = {"start": sent_at, "count": 0, "previous": last_reply[2] if last_reply else None}
+            open_burst["count"] += 1
+        elif sender == Sender.AGENT and not is_auto:
+            human_replies += 1
+            if agent is not None:
+                replies_by_agent[agent] += 1
+            if start is not None and first_response is None:
+                first_response, first_responder = (sent_at - start).total_seconds(), agent
+            if open_burst is not None:
+                open_burst["response"] = (sent_at - open_burst["start"]).total_seconds()
+                open_burst["agent"] = agent
+                bursts.append(open_burst)
+                open_burst = None
+            last_reply = (sent_at, ext, agent)
+    if open_burst is not None:
+        open_burst["response"] = None
+        open_burst["agent"] = assigned_agent if assigned_agent is not None else open_burst["previous"]
+        bursts.append(open_burst)
+    if start is None:
+        return None  # no customer message: not a conversation of any period
+    day, week, month = shop.dates(start)
+    fact = ConversationFact(
+        conversation_id=pk,
+        shop_id=shop_id,
+        day=day,
+        week=week,
+        month=month,
+        customer_key=customer_key(shop_id, customer_ext),
+        presale=stage == Stage.PRESALE,
+        start=start,
+        in_hours=shop.in_hours(start),
+        last_message_at=messages[-1][1],
+        duration=(messages[-1][1] - messages[0][1]).total_seconds(),
+        customer_messages=customer_messages,
+        human_replies=human_replies,
+        first_response=first_response,
+        first_responder_id=first_responder,
+        last_replier_id=last_reply[2] if last_reply else None,
+        last_reply_at=last_reply[0] if last_reply else None,
+        last_reply_ext=last_reply[1] if last_reply else "",
+        assigned_agent_id=assigned_agent,
+        rating=rating,
+        fcr=None,  # set by the customer pass (it needs the customer's other conversations)
+    )
+    attributed: dict[int, int] = defaultdict(int)
+    burst_rows = []
+    for burst in bursts:
+        burst_day, burst_week, burst_month = shop.dates(burst["start"])
+        if burst["agent"] is not None:
+            attributed[burst["agent"]] += burst["count"]
+        burst_rows.append(
+            BurstFact(
+                fact_id=pk,
+                shop_id=shop_id,
+                day=burst_day,
+                week=burst_week,
+                month=burst_month,
+                start=burst["start"],
+                in_hours=shop.in_hours(burst["start"]),
+                customer_messages=burst["count"],
+                response=burst["response"],
+                agent_id=burst["agent"],
+            )
+        )
+    agent_rows = [
+        AgentConversationFact(
+            fact_id=pk,
+            agent_id=agent,
+            shop_id=shop_id,
+            day=day,
+            week=week,
+            month=month,
+            start=start,
+            received=agent in replies_by_agent,
+            human_replies=replies_by_agent.get(agent, 0),
+            attributed_customer_messages=attributed.get(agent, 0),
+        )
+        for agent in sorted(set(replies_by_agent) | set(attributed))
+    ]
+    return fact, agent_rows, burst_rows
+
+
+# ---- customers ----------------------------------------------------------------------
+
+
+def customer_facts_rebuild(keys, shops: dict[int, ShopInfo] | None = None) -> None:
+    """Rebuild first-contact resolution, inquiries, order credit and the facts of the
+    reviews and after-sales of the orders, for these customer keys."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    if shops is None:
+        shops = shop_infos({customer_key_split(k)[0] for k in keys})
+    for start in range(0, len(keys), BATCH // 2):
+        _customer_batch(keys[start : start + BATCH // 2], shops)
+
+
+def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
+    missing = {customer_key_split(k)[0] for k in keys} - shops.keys()
+    if missing:
+        shops.update(shop_infos(missing))
+    facts = list(
+        ConversationFact.objects.filter(customer_key__in=keys).values_list(
+            "pk", "customer_key", "presale", "start", "day", "last_message_at", "human_replies",
+            "last_reply_at", "last_reply_ext", "last_replier_id", "fcr", "shop_id", "conversation__ext_id",
+        )
+    )
+    by_customer: dict[str, list] = defaultdict(list)
+    for row in facts:
+        by_customer[row[1]].append(row)
+
+    # First-contact resolution (interpretation 6).
+    fcr_changes = []
+    for rows in by_customer.values():
+        starts = [(row[3], row[0]) for row in rows]
+        for row in rows:
+            if not row[6]:
+                value = None
+            else:
+                last, until = row[5], row[5] + FCR_WINDOW
+                value = not any(last < other_start <= until for other_start, other in starts if other != row[0])
+            if value != row[10]:
+                fcr_changes.append(ConversationFact(pk=row[0], fcr=value))
+
+    # Inquiries (interpretations 9 and 11).
+    inquiries: dict[tuple[str, date], dict] = {}
+    for row in facts:
+        if not row[2]:
+            continue
+        key = (row[1], row[4])
+        inquiry = inquiries.setdefault(
+            key, {"shop": row[11], "start": row[3], "day": row[4], "last": None, "agent": None, "ordered": False,
+                  "paid": False}
+        )
+        inquiry["start"] = min(inquiry["start"], row[3])
+        if row[7] is not None and (inquiry["last"] is None or (row[7], row[8]) > inquiry["last"]):
+            inquiry["last"], inquiry["agent"] = (row[7], row[8]), row[9]
+
+    # Order credit (rule 2 of Sales; interpretation 10).
+    presale = {row[0]: row for row in facts if row[2]}
+    replies: dict[int, list] = defaultdict(list)
+    if presale:
+        ids = list(presale)
+        for start in range(0, len(ids), BATCH):
+            for conversation_id, sent_at, agent in (
+                Message.objects.filter(
+                    conversation_id__in=ids[start : start + BATCH], sender=Sender.AGENT, is_auto=False
+                )
+                .order_by("conversation_id", "sent_at", "ext_id")
+                .values_list("conversation_id", "sent_at", "agent_id")
+            ):
+                replies[conversation_id].append((sent_at, agent))
+    presale_by_customer: dict[str, list] = defaultdict(list)
+    for row in presale.values():
+        presale_by_customer[row[1]].append(row)
+
+    by_shop: dict[int, list[str]] = defaultdict(list)
+    for key in keys:
+        shop_id, ext = customer_key_split(key)
+        by_shop[shop_id].append(ext)
+    orders = []
+    for shop_id, exts in by_shop.items():
+        orders += list(
+            Order.objects.filter(shop_id=shop_id, customer_ext__in=exts).values_list(
+                "pk", "shop_id", "customer_ext", "created_at", "paid_at", "amount"
+            )
+        )
+    order_facts, credit = [], {}
+    for order_pk, shop_id, ext, created_at, paid_at, amount in orders:
+        shop = shops[shop_id]
+        key = customer_key(shop_id, ext)
+        best = None  # ((sent_at, conversation ext), conversation pk, agent, inquiry key)
+        for row in presale_by_customer.get(key, ()):
+            inquiry_key = (key, row[4])
+            inquiry = inquiries[inquiry_key]
+            window_end = shop.midnight(row[4] + timedelta(days=1 + shop.settings.attribution_extra_days))
+            if not inquiry["start"] <= created_at < window_end:
+                continue
+            before = [reply for reply in replies.get(row[0], ()) if reply[0] < created_at]
+            if not before:
+                continue
+            rank = (before[-1][0], row[12])
+            if best is None or rank > best[0]:
+                best = (rank, row[0], before[-1][1], inquiry_key)
+        if best is not None:
+            inquiry = inquiries[best[3]]
+            inquiry["ordered"] = True
+            inquiry["paid"] = inquiry["paid"] or paid_at is not None
+        day, week, month = shop.dates(created_at)
+        paid_dates = shop.dates(paid_at) if paid_at else (None, None, None)
+        credit[order_pk] = best[2] if best else None
+        order_facts.append(
+            OrderFact(
+                order_id=order_pk, shop_id=shop_id, day=day, week=week, month=month, customer_key=key,
+                created_at=created_at, paid_at=paid_at, paid_day=paid_dates[0], paid_week=paid_dates[1],
+                paid_month=paid_dates[2], amount=amount, driven=best is not None,
+                conversation_id=best[1] if best else None, agent_id=best[2] if best else None,
+            )
+        )
+    inquiry_facts = []
+    for (key, day), inquiry in inquiries.items():
+        shop = shops[inquiry["shop"]]
+        _day, week, month = shop.dates(shop.midnight(day))
+        inquiry_facts.append(
+            InquiryFact(
+                shop_id=inquiry["shop"], customer_key=key, day=day, week=week, month=month, start=inquiry["start"],
+                ordered=inquiry["ordered"], paid=inquiry["paid"], agent_id=inquiry["agent"],
+            )
+        )
+    order_pks = [row[0] for row in orders]
+    with transaction.atomic():
+        if fcr_changes:
+            ConversationFact.objects.bulk_update(fcr_changes, ["fcr"], batch_size=1000)
+        InquiryFact.objects.filter(customer_key__in=keys).delete()
+        InquiryFact.objects.bulk_create(inquiry_facts, batch_size=1000)
+        OrderFact.objects.filter(customer_key__in=keys).delete()
+        OrderFact.objects.filter(pk__in=order_pks).delete()
+        OrderFact.objects.bulk_create(order_facts, batch_size=1000)
+        _review_aftersale_facts_rebuild(
+            Review.objects.filter(order_id__in=order_pks), AfterSale.objects.filter(order_id__in=order_pks), shops,
+            credit,
+        )
+
+
+# ---- reviews and after-sales --------------------------------------------------------
+
+
+def order_ext_facts_rebuild(pairs, shops: dict[int, ShopInfo] | None = None) -> None:
+    """Rebuild the facts of the reviews and after-sales naming these (shop pk, order
+    source id) pairs — their order may not have arrived."""
+    by_shop: dict[int, list[str]] = defaultdict(list)
+    for shop_id, ext in set(pairs):
+        by_shop[shop_id].append(ext)
+    if shops is None:
+        shops = shop_infos(by_shop)
+    for shop_id, exts in by_shop.items():
+        for start in range(0, len(exts), BATCH):
+            part = exts[start : start + BATCH]
+            with transaction.atomic():
+                _review_aftersale_facts_rebuild(
+                    Review.objects.filter(shop_id=shop_id, order_ext__in=part),
+                    AfterSale.objects.filter(shop_id=shop_id, order_ext__in=part),
+                    shops,
+                )
+
+
+def review_aftersale_facts_rebuild_all(shop_ids=None, shops=None) -> None:
+    reviews = Review.objects.all() if shop_ids is None else Review.objects.filter(shop_id__in=shop_ids)
+    aftersales = AfterSale.objects.all() if shop_ids is None else AfterSale.objects.filter(shop_id__in=shop_ids)
+    shops = shops or shop_infos(shop_ids)
+    for queryset, kind in ((reviews, "review"), (aftersales, "aftersale")):
+        pks = list(queryset.values_list("pk", flat=True))
+        for start in range(0, len(pks), BATCH):
+            part = pks[start : start + BATCH]
+            with transaction.atomic():
+                _review_aftersale_facts_rebuild(
+                    Review.objects.filter(pk__in=part if kind == "review" else []),
+                    AfterSale.objects.filter(pk__in=part if kind == "aftersale" else []),
+                    shops,
+                )
+
+
+def _review_aftersale_facts_rebuild(reviews, aftersales, shops: dict[int, ShopInfo], credit=None) -> None:
+    """Write the facts of these reviews and after-sales; the agent follows their order's
+    credit (``credit``: order pk -> agent pk, else read from OrderFact)."""
+    review_rows = list(reviews.values_list("pk", "shop_id", "order_id", "created_at", "rating"))
+    aftersale_rows = list(
+        aftersales.values_list(
+            "pk", "shop_id", "order_id", "kind", "status", "opened_at", "closed_at", "platform_intervened",
+            "judged_against_seller",
+        )
+    )
+    credit = dict(credit or {})
+    unknown = {row[2] for row in review_rows + aftersale_rows if row[2] is not None and row[2] not in credit}
+    if unknown:
+        credit.update(OrderFact.objects.filter(pk__in=unknown).values_list("pk", "agent_id"))
+    missing = {row[1] for row in review_rows + aftersale_rows} - shops.keys()
+    if missing:
+        shops.update(shop_infos(missing))
+    review_facts = []
+    for pk, shop_id, order_id, created_at, rating in review_rows:
+        day, week, month = shops[shop_id].dates(created_at)
+        review_facts.append(
+            ReviewFact(review_id=pk, shop_id=shop_id, day=day, week=week, month=month, created_at=created_at,
+                       rating=rating, agent_id=credit.get(order_id))
+        )
+    aftersale_facts = []
+    for pk, shop_id, order_id, kind, status, opened_at, closed_at, intervened, against in aftersale_rows:
+        shop = shops[shop_id]
+        day, week, month = shop.dates(opened_at)
+        closed = shop.dates(closed_at) if closed_at else (None, None, None)
+        sla_hours = shop.settings.aftersale_sla_hours.get(kind, 48)
+        aftersale_facts.append(
+            AfterSaleFact(
+                aftersale_id=pk, shop_id=shop_id, day=day, week=week, month=month, kind=kind, status=status,
+                opened_at=opened_at, due_at=opened_at + timedelta(hours=sla_hours), closed_at=closed_at,
+                closed_day=closed[0], closed_week=closed[1], closed_month=closed[2],
+                duration=(closed_at - opened_at).total_seconds() if closed_at else None, platform_intervened=intervened,
+                judged_against_seller=against, agent_id=credit.get(order_id),
+            )
+        )
+    ReviewFact.objects.filter(pk__in=[row[0] for row in review_rows]).delete()
+    ReviewFact.objects.bulk_create(review_facts, batch_size=1000)
+    AfterSaleFact.objects.filter(pk__in=[row[0] for row in aftersale_rows]).delete()
+    AfterSaleFact.objects.bulk_create(aftersale_facts, batch_size=1000)
