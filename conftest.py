@@ -19,6 +19,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    # Background tasks run at once, in the test's process. (Inside a test's transaction
+    # on_commit hooks never fire: tests that import data refresh the rollups themselves.)
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def shop(db):
     return ShopFactory(ext_id="s1", name="旗舰店")

@@ -138,8 +138,8 @@ def _conversation_components(sel: Selection, needed: set[str]) -> dict:
         replied = Q(human_replies__gt=0)
         aggregates = {
             "conversations": Count("pk"),
-            "consult_customers": Count("customer_key", distinct=True),
-            "served_customers": Count("customer_key", distinct=True, filter=replied),
+            "consult_customers": Count("customer_day", distinct=True),
+            "served_customers": Count("customer_day", distinct=True, filter=replied),
             "unanswered": Count("pk", filter=Q(human_replies=0)),
             "replied": Count("pk", filter=replied),
             "frt_sum": Sum("first_response", filter=Q(in_hours=True, first_response__isnull=False)),
@@ -174,7 +174,7 @@ def _conversation_components(sel: Selection, needed: set[str]) -> dict:
     if sel.by == "agent":
         _merge(out, _grouped(received, "agent_id", {
             "conversations": Count("pk"),
-            "consult_customers": Count("fact__customer_key", distinct=True),
+            "consult_customers": Count("fact__customer_day", distinct=True),
             "duration_sum": Sum("fact__duration"),
             "fcr_num": Count("pk", filter=Q(fact__fcr=True)),
         }))
@@ -220,7 +220,7 @@ def _team_received(received) -> dict:
     fact_table = ConversationFact._meta.db_table
     fcr_true = "1" if connection.vendor == "sqlite" else "TRUE"
     sql = (
-        f"SELECT t.team, COUNT(*), COUNT(DISTINCT f.customer_key), SUM(f.duration), "
+        f"SELECT t.team, COUNT(*), COUNT(DISTINCT f.customer_day), SUM(f.duration), "
         f"SUM(CASE WHEN f.fcr = {fcr_true} THEN 1 ELSE 0 END) "
         f"FROM ({inner}) t JOIN {fact_table} f ON f.conversation_id = t.conversation GROUP BY t.team"
     )
@@ -599,3 +599,154 @@ def _buckets(sel: Selection) -> list[date]:
             buckets.append(bucket)
         day += timedelta(days=1)
     return buckets
+
+
+# ---- drill-down: the items behind a figure ------------------------------------------
+
+
+@dataclass
+class ItemList:
+    kind: str  # "conversation" | "order" | "review" | "aftersale" | "agent_status"
+    queryset: Any
+
+
+@dataclass(frozen=True)
+class _Drill:
+    model: Any
+    kind: str
+    day_field: str
+    time_field: str
+    shop_filter: Q  # for shop, day ... groups and the whole selection
+    agent_field: str  # attribution in agent and team groups
+    agent_filter: Q = Q()
+
+
+_RECEIVED = "agent_facts__agent"
+_CONV = dict(model=ConversationFact, kind="conversation", day_field="day", time_field="start")
+_DRILLS = {
+    "conversations": _Drill(**_CONV, shop_filter=Q(), agent_field=_RECEIVED, agent_filter=Q(agent_facts__received=True)),
+    "consult_customers": _Drill(**_CONV, shop_filter=Q(), agent_field=_RECEIVED,
+                                agent_filter=Q(agent_facts__received=True)),
+    "served_customers": _Drill(**_CONV, shop_filter=Q(human_replies__gt=0), agent_field=_RECEIVED,
+                               agent_filter=Q(agent_facts__received=True)),
+    "conversation_duration_avg": _Drill(**_CONV, shop_filter=Q(), agent_field=_RECEIVED,
+                                        agent_filter=Q(agent_facts__received=True)),
+    "first_contact_resolution": _Drill(**_CONV, shop_filter=Q(human_replies__gt=0), agent_field=_RECEIVED,
+                                       agent_filter=Q(agent_facts__received=True)),
+    "answer_question_ratio": _Drill(**_CONV, shop_filter=Q(), agent_field="agent_facts__agent"),
+    "conversations_per_online_hour": _Drill(**_CONV, shop_filter=Q(human_replies__gt=0), agent_field=_RECEIVED,
+                                            agent_filter=Q(agent_facts__received=True)),
+    "unanswered_conversations": _Drill(**_CONV, shop_filter=Q(human_replies=0), agent_field="assigned_agent",
+                                       agent_filter=Q(human_replies=0)),
+    "first_response_time_avg": _Drill(**_CONV, shop_filter=Q(in_hours=True, first_response__isnull=False),
+                                      agent_field="first_responder",
+                                      agent_filter=Q(in_hours=True, first_response__isnull=False)),
+    "service_level": _Drill(**_CONV, shop_filter=Q(in_hours=True), agent_field="first_responder",
+                            agent_filter=Q(in_hours=True)),
+    "csat": _Drill(**_CONV, shop_filter=Q(rating__isnull=False), agent_field="last_replier",
+                   agent_filter=Q(rating__isnull=False)),
+    "rating_rate": _Drill(**_CONV, shop_filter=Q(human_replies__gt=0), agent_field="last_replier",
+                          agent_filter=Q(human_replies__gt=0)),
+    "offhours_bursts": _Drill(BurstFact, "conversation", "day", "start", Q(in_hours=False), "agent",
+                              Q(in_hours=False)),
+    "reply_rate": _Drill(BurstFact, "conversation", "day", "start", Q(in_hours=True), "agent", Q(in_hours=True)),
+    "response_time_avg": _Drill(BurstFact, "conversation", "day", "start", Q(in_hours=True, response__isnull=False),
+                                "agent", Q(in_hours=True, response__isnull=False)),
+    "response_within_rate": _Drill(BurstFact, "conversation", "day", "start", Q(in_hours=True), "agent",
+                                   Q(in_hours=True)),
+    "inquiries": _Drill(InquiryFact, "inquiry", "day", "start", Q(), "agent"),
+    "ordered_inquiries": _Drill(InquiryFact, "inquiry", "day", "start", Q(ordered=True), "agent", Q(ordered=True)),
+    "inquiry_conversion_rate": _Drill(InquiryFact, "inquiry", "day", "start", Q(), "agent"),
+    "paid_inquiries": _Drill(InquiryFact, "inquiry", "day", "start", Q(paid=True), "agent", Q(paid=True)),
+    "payment_conversion_rate": _Drill(InquiryFact, "inquiry", "day", "start", Q(), "agent"),
+    "final_payment_rate": _Drill(InquiryFact, "inquiry", "day", "start", Q(ordered=True), "agent", Q(ordered=True)),
+    "agent_sales": _Drill(OrderFact, "order", "day", "created_at", Q(driven=True, paid_at__isnull=False), "agent",
+                          Q(driven=True, paid_at__isnull=False)),
+    "avg_order_value": _Drill(OrderFact, "order", "day", "created_at", Q(driven=True, paid_at__isnull=False),
+                              "agent", Q(driven=True, paid_at__isnull=False)),
+    "silent_orders": _Drill(OrderFact, "order", "day", "created_at", Q(driven=False), "agent", Q(pk__in=[])),
+    "bad_review_rate": _Drill(ReviewFact, "review", "day", "created_at", Q(rating__lte=2), "agent", Q(rating__lte=2)),
+    "neutral_bad_review_rate": _Drill(ReviewFact, "review", "day", "created_at", Q(rating__lte=3), "agent",
+                                      Q(rating__lte=3)),
+    "aftersale_completion_rate": _Drill(AfterSaleFact, "aftersale", "day", "opened_at", ~Q(status="cancelled"),
+                                        "agent", ~Q(status="cancelled")),
+    "aftersale_duration_avg": _Drill(AfterSaleFact, "aftersale", "closed_day", "closed_at",
+                                     Q(status__in=CLOSED, closed_at__isnull=False), "agent",
+                                     Q(status__in=CLOSED, closed_at__isnull=False)),
+    "refund_rate": _Drill(AfterSaleFact, "aftersale", "closed_day", "closed_at",
+                          Q(kind__in=("refund", "return"), status="completed"), "agent",
+                          Q(kind__in=("refund", "return"), status="completed")),
+    "dispute_rate": _Drill(AfterSaleFact, "aftersale", "closed_day", "closed_at",
+                           Q(platform_intervened=True, judged_against_seller=True, status__in=CLOSED), "agent",
+                           Q(platform_intervened=True, judged_against_seller=True, status__in=CLOSED)),
+}
+
+
+def metric_items(key: str, *, start, end, shops=None, group: dict | None = None, as_of=None) -> ItemList:
+    """The items behind a figure (see API.md): what a supervisor sees on clicking it."""
+    from kefu.commerce.models import AfterSale, Order, Review
+    from kefu.conversations.models import Conversation
+
+    if key not in METRIC_BY_KEY:
+        raise ValueError(f"unknown metric {key!r}")
+    start = _as_datetime_or_date(start, "start")
+    end = _as_datetime_or_date(end, "end")
+    group = dict(group or {})
+    shop_list = list(Shop.objects.all() if shops is None else Shop.objects.filter(
+        pk__in=[s.pk if isinstance(s, Shop) else int(s) for s in shops]))
+    if "shop_id" in group:
+        shop_list = [s for s in shop_list if s.ext_id == group["shop_id"]]
+    shop_ids = [s.pk for s in shop_list]
+    sel = Selection(start, end, shop_list, "none", as_of or timezone.now())
+
+    if key == "online_hours":
+        statuses = AgentStatus.objects.filter(agent__shop_id__in=shop_ids)
+        if "agent_id" in group:
+            statuses = statuses.filter(agent__ext_id=group["agent_id"])
+        if "team" in group:
+            statuses = statuses.filter(agent__team__name=group["team"])
+        statuses = statuses.filter(sel.period("at__date", "at")) if not sel.by_days else statuses.filter(
+            at__gte=datetime.combine(start, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)),
+            at__lt=datetime.combine(end, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)),
+        )
+        return ItemList("agent_status", statuses.select_related("agent").order_by("agent__name", "at"))
+
+    drill = _DRILLS[key]
+    facts = drill.model.objects.filter(sel.period(drill.day_field, drill.time_field), shop_id__in=shop_ids)
+    agent_mode = "agent_id" in group or "team" in group
+    if agent_mode:
+        if "agent_id" in group:
+            agent_q = Q(**{f"{drill.agent_field}__ext_id": group["agent_id"]})
+        else:
+            agent_q = Q(**{f"{drill.agent_field}__team__name": group["team"]})
+        if key == "service_level":  # plus the unanswered in-hours ones assigned to the agent
+            other = Q(**{f"assigned_agent__{'ext_id' if 'agent_id' in group else 'team__name'}":
+                         group.get("agent_id", group.get("team"))}, first_response__isnull=True)
+            agent_q = agent_q | other
+        facts = facts.filter(drill.agent_filter & agent_q)  # one filter(): the same agent_facts row
+    else:
+        facts = facts.filter(drill.shop_filter)
+    for bucket in ("day", "week", "month"):
+        if bucket in group:
+            value = group[bucket]
+            value = date.fromisoformat(value + "-01" if bucket == "month" else value)
+            facts = facts.filter(**{drill.day_field.replace("day", bucket): value})
+    if key == "aftersale_completion_rate":
+        closed_as_of = Q(status__in=CLOSED, closed_at__isnull=False, closed_at__lte=sel.as_of)
+        facts = facts.filter(closed_as_of | Q(due_at__lt=sel.as_of))
+    if drill.kind == "conversation":
+        column = "fact_id" if drill.model is BurstFact else "pk"
+        queryset = Conversation.objects.filter(pk__in=facts.values(column))
+        return ItemList("conversation", queryset.select_related("customer", "assigned_agent", "fact").order_by(
+            "fact__human_replies", "fact__start", "pk"))
+    if drill.kind == "inquiry":
+        presale = ConversationFact.objects.filter(
+            presale=True, customer_key__in=facts.values("customer_key"), shop_id__in=shop_ids
+        ).filter(sel.period("day", "start"))
+        pairs = set(facts.values_list("customer_key", "day"))
+        ids = [pk for pk, customer, day in presale.values_list("pk", "customer_key", "day") if (customer, day) in pairs]
+        queryset = Conversation.objects.filter(pk__in=ids)
+        return ItemList("conversation", queryset.select_related("customer", "assigned_agent", "fact").order_by(
+            "fact__start", "pk"))
+    model = {"order": Order, "review": Review, "aftersale": AfterSale}[drill.kind]
+    return ItemList(drill.kind, model.objects.filter(pk__in=facts.values("pk")).order_by("pk"))

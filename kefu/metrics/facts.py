@@ -165,6 +165,7 @@ def _conversation_facts(conversation, messages, shop: ShopInfo):
         week=week,
         month=month,
         customer_key=customer_key(shop_id, customer_ext),
+        customer_day=f"{customer_key(shop_id, customer_ext)}|{day.isoformat()}",
         presale=stage == Stage.PRESALE,
         start=start,
         in_hours=shop.in_hours(start),

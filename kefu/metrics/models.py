@@ -32,6 +32,7 @@ class ConversationFact(_Dated):
         "conversations.Conversation", primary_key=True, on_delete=models.CASCADE, related_name="fact"
     )
     customer_key = models.CharField(max_length=200)  # "<shop pk>:<customer source id>"
+    customer_day = models.CharField(max_length=220)  # customer_key + "|" + day: a customer-day
     presale = models.BooleanField()
     start = models.DateTimeField()
     in_hours = models.BooleanField()
