@@ -160,6 +160,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Idempotent jobs the worker runs every minute (kefu.core.worker).
+KEFU_PERIODIC = [
+    "kefu.metrics.rollups.rollups_tick",
+    "kefu.intake.services.pending_replay",
+]
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -9,6 +9,7 @@ from django.utils import timezone
 from kefu.intake.engine import Intake, IntakeSummary
 from kefu.intake.models import ImportRun, ImportSource, RejectedRecord
 from kefu.metrics.rollups import refresh_request
+from kefu.shops.models import Shop
 
 
 def events_import(
@@ -48,3 +49,19 @@ def events_import(
         )
     refresh_request()  # the metric rollups catch up in the background
     return run, summary
+
+
+def pending_replay() -> int:
+    """Import the waiting records whose owner has arrived since (a periodic task: an owner
+    can arrive in a concurrent import that looked before the record was parked)."""
+    from kefu.intake.models import PendingRecord
+
+    replayed = 0
+    for scope_id in PendingRecord.objects.values_list("scope_id", flat=True).distinct():
+        scope = Shop.objects.filter(pk=scope_id).first() if scope_id else None
+        before = PendingRecord.objects.filter(scope_id=scope_id).count()
+        Intake(scope=scope).finish()
+        replayed += before - PendingRecord.objects.filter(scope_id=scope_id).count()
+    if replayed:
+        refresh_request()
+    return replayed

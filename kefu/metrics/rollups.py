@@ -117,3 +117,11 @@ def rollups_rebuild(*, shop_ids=None, _locked: bool = False) -> dict[str, int]:
     facts.customer_facts_rebuild(customers, shops)
     facts.review_aftersale_facts_rebuild_all(shop_ids, shops)
     return {"conversations": len(conversation_ids), "customers": len(customers)}
+
+
+def rollups_tick() -> None:
+    """Periodic: refresh when marks wait (e.g. an import whose enqueue was lost in a crash)."""
+    if RollupMark.objects.exists():
+        from kefu.metrics.tasks import rollups_refresh_task
+
+        rollups_refresh_task.enqueue()
