@@ -347,6 +347,10 @@ class Intake:
         if creates or updates:
             self._written_types.add(kind)
             self._mark(kind, creates + updates)
+        if self._pending_exist and (creates or updates):
+            # An earlier version of a written record may still wait: it must never replay over this one.
+            scope = self.scope.pk if self.scope else ""
+            PendingRecord.objects.filter(key__in=[f"{scope}:{kind}:{p.ext}" for p in creates + updates]).delete()
         if self._parked:
             parked = {p.key: p for p in self._parked}  # one row per key, or PostgreSQL refuses the upsert
             PendingRecord.objects.bulk_create(
@@ -356,9 +360,6 @@ class Intake:
                 update_fields=["ref_type", "ref_ext", "payload", "received_at"],
             )
             self._pending_exist = True
-        elif self._pending_exist and (creates or updates):
-            scope = self.scope.pk if self.scope else ""
-            PendingRecord.objects.filter(key__in=[f"{scope}:{kind}:{p.ext}" for p in creates + updates]).delete()
 
     def _mark(self, kind: str, plans: list[_Planned]) -> None:
         """Note what the metric rollups must recompute for these written records."""

@@ -345,23 +345,18 @@ def _online_components(sel: Selection, needed: set[str]) -> dict:
     latest = max(window(z)[1] for z in [*zones.values(), default_zone])
     ids = list(agent_rows)
     statuses: dict[int, list] = defaultdict(list)
-    before = (
-        AgentStatus.objects.filter(agent_id__in=ids, at__lt=earliest)
-        .order_by("agent_id", "-at", "-ext_id")
-        .distinct("agent_id")
-        if connection.vendor == "postgresql"
-        else None
-    )
-    if before is not None:
-        for agent_id, at, ext, status in before.values_list("agent_id", "at", "ext_id", "status"):
-            statuses[agent_id].append((at, ext, status))
-    else:
-        last_before = AgentStatus.objects.filter(agent_id=OuterRef("agent_id"), at__lt=earliest, at__gt=OuterRef("at"))
-        for agent_id, at, ext, status in (
-            AgentStatus.objects.filter(agent_id__in=ids, at__lt=earliest)
-            .exclude(Exists(last_before))
-            .values_list("agent_id", "at", "ext_id", "status")
-        ):
+    # The status each agent was in when the period began, the changes inside it, and the
+    # first change after it (which ends the last status inside: only a status with no
+    # later change at all is open-ended).
+    edges = [(Q(at__lt=earliest), "-"), (Q(at__gte=latest), "")]
+    for condition, direction in edges:
+        candidates = AgentStatus.objects.filter(condition, agent_id__in=ids)
+        if connection.vendor == "postgresql":
+            found = candidates.order_by("agent_id", f"{direction}at", f"{direction}ext_id").distinct("agent_id")
+        else:
+            beyond = {"at__gt" if direction else "at__lt": OuterRef("at")}
+            found = candidates.exclude(Exists(AgentStatus.objects.filter(condition, agent_id=OuterRef("agent_id"), **beyond)))
+        for agent_id, at, ext, status in found.values_list("agent_id", "at", "ext_id", "status"):
             statuses[agent_id].append((at, ext, status))
     for agent_id, at, ext, status in AgentStatus.objects.filter(
         agent_id__in=ids, at__gte=earliest, at__lt=latest
@@ -382,7 +377,7 @@ def _online_components(sel: Selection, needed: set[str]) -> dict:
                 continue
             if index + 1 < len(changes):
                 until = changes[index + 1][0]
-            else:
+            else:  # open-ended: until the period's end or the as-of moment, whichever is first
                 until = min(end, sel.as_of)
             begin, finish = max(at, start), min(until, end)
             if finish <= begin:
