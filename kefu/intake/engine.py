@@ -26,7 +26,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kefu.accounts.models import Team
-from kefu.intake.bulk import rows_by_ext_id, rows_insert
+from kefu.core.bulk import rows_by_ext_id, rows_insert
 from kefu.intake.handlers import HANDLERS, MODEL_OF_TYPE, TYPE_ORDER, Handler, default_stage
 from kefu.intake.models import PendingRecord
 from kefu.intake.schema import RecordError, record_validate

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from kefu.commerce.models import AfterSale, Order, Review
+from kefu.core.bulk import rows_insert
 from kefu.conversations.models import Conversation, Message, Sender, Stage
 from kefu.metrics.models import (
     AfterSaleFact,
@@ -64,6 +65,13 @@ def shop_infos(shop_ids=None) -> dict[int, ShopInfo]:
             hours = (None, None)
         infos[shop.pk] = ShopInfo(shop.pk, ZoneInfo(shop.timezone), hours, settings)
     return infos
+
+
+def _insert(model, objects: list) -> None:
+    """Write fact rows through the fast bulk path (COPY on PostgreSQL)."""
+    if objects:
+        names = [f.attname for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)]
+        rows_insert(model, [{name: getattr(obj, name) for name in names} for obj in objects])
 
 
 def customer_key(shop_id: int, customer_ext: str) -> str:
@@ -116,9 +124,9 @@ def _conversation_batch(ids: list[int], shops: dict[int, ShopInfo] | None) -> se
         BurstFact.objects.filter(fact_id__in=ids).delete()
         AgentConversationFact.objects.filter(fact_id__in=ids).delete()
         ConversationFact.objects.filter(pk__in=ids).delete()
-        ConversationFact.objects.bulk_create(facts, batch_size=1000)
-        AgentConversationFact.objects.bulk_create(agent_facts, batch_size=1000)
-        BurstFact.objects.bulk_create(bursts, batch_size=1000)
+        _insert(ConversationFact, facts)
+        _insert(AgentConversationFact, agent_facts)
+        _insert(BurstFact, bursts)
     return touched
 
 
@@ -250,7 +258,7 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
         by_customer[row[1]].append(row)
 
     # First-contact resolution (interpretation 6).
-    fcr_changes = []
+    fcr_changes: dict = defaultdict(list)  # new value -> conversation pks
     for rows in by_customer.values():
         starts = [(row[3], row[0]) for row in rows]
         for row in rows:
@@ -260,7 +268,7 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
                 last, until = row[5], row[5] + FCR_WINDOW
                 value = not any(last < other_start <= until for other_start, other in starts if other != row[0])
             if value != row[10]:
-                fcr_changes.append(ConversationFact(pk=row[0], fcr=value))
+                fcr_changes[value].append(row[0])
 
     # Inquiries (interpretations 9 and 11).
     inquiries: dict[tuple[str, date], dict] = {}
@@ -349,13 +357,13 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
         )
     order_pks = [row[0] for row in orders]
     with transaction.atomic():
-        if fcr_changes:
-            ConversationFact.objects.bulk_update(fcr_changes, ["fcr"], batch_size=1000)
+        for value, pks in fcr_changes.items():
+            ConversationFact.objects.filter(pk__in=pks).update(fcr=value)
         InquiryFact.objects.filter(customer_key__in=keys).delete()
-        InquiryFact.objects.bulk_create(inquiry_facts, batch_size=1000)
+        _insert(InquiryFact, inquiry_facts)
         OrderFact.objects.filter(customer_key__in=keys).delete()
         OrderFact.objects.filter(pk__in=order_pks).delete()
-        OrderFact.objects.bulk_create(order_facts, batch_size=1000)
+        _insert(OrderFact, order_facts)
         _review_aftersale_facts_rebuild(
             Review.objects.filter(order_id__in=order_pks), AfterSale.objects.filter(order_id__in=order_pks), shops,
             credit,
@@ -440,6 +448,6 @@ def _review_aftersale_facts_rebuild(reviews, aftersales, shops: dict[int, ShopIn
             )
         )
     ReviewFact.objects.filter(pk__in=[row[0] for row in review_rows]).delete()
-    ReviewFact.objects.bulk_create(review_facts, batch_size=1000)
+    _insert(ReviewFact, review_facts)
     AfterSaleFact.objects.filter(pk__in=[row[0] for row in aftersale_rows]).delete()
-    AfterSaleFact.objects.bulk_create(aftersale_facts, batch_size=1000)
+    _insert(AfterSaleFact, aftersale_facts)

@@ -1,4 +1,4 @@
-"""Fast bulk inserts for intake.
+"""Fast bulk inserts for intake and the metric rollups.
 
 ``Model.objects.bulk_create`` spends most of a 双11 import compiling SQL and preparing
 values field by field. Intake inserts plain rows of already-validated values instead:
@@ -22,6 +22,10 @@ def _sqlite_datetime(value: datetime | None):
     if value is None:
         return None
     return str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _sqlite_date(value):
+    return None if value is None else value.isoformat()
 
 
 def _sqlite_json(value):
@@ -58,10 +62,12 @@ def _converter(field: models.Field, vendor: str) -> Converter:
         return functools.partial(field.get_db_prep_save, connection=connection)
     if isinstance(field, models.DateTimeField):
         return _sqlite_datetime if vendor == "sqlite" else _identity
+    if isinstance(field, models.DateField):
+        return _sqlite_date if vendor == "sqlite" else _identity
     if isinstance(field, models.JSONField):
         return _sqlite_json if vendor == "sqlite" else _postgres_json
     if isinstance(field, (models.CharField, models.TextField, models.BooleanField, models.IntegerField,
-                          models.ForeignKey)):
+                          models.FloatField, models.ForeignKey)):
         return _identity
 
     def generic(value, field=field):
@@ -71,7 +77,8 @@ def _converter(field: models.Field, vendor: str) -> Converter:
 
 
 def _plan(model: type[models.Model]):
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Every column but an automatic id (a one-to-one primary key is written like any column).
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)]
     vendor = connection.vendor
     return fields, [_converter(f, vendor) for f in fields]
 
