@@ -13,3 +13,4 @@ api = NinjaAPI(
 )
 install_api_error_handlers(api)
 api.add_router("/", "kefu.intake.api.router")
+api.add_router("/", "kefu.metrics.api.router")

@@ -86,7 +86,7 @@ def test_csv_and_table(day_of_records):
 @pytest.mark.parametrize("args, message", [
     (["--from", "2026-11-11T10:00:00", "--to", "2026-11-12"], "no UTC offset"),
     (["--from", "2026-11-11", "--to", "2026-11-12T00:00:00+08:00"], "both be dates"),
-    (["--from", "2026-11-12", "--to", "2026-11-11"], "after --from"),
+    (["--from", "2026-11-12", "--to", "2026-11-11"], "after from"),
     (["--from", "2026-11-11", "--to", "2026-11-12", "--shop", "nope"], "unknown shop"),
     (["--from", "2026-11-11", "--to", "2026-11-12", "--metrics", "conversations,nope"], "unknown metric"),
     (["--from", "11/11/2026", "--to", "2026-11-12"], "is not a date"),

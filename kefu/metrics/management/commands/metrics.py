@@ -2,8 +2,6 @@
 
 import csv
 import io
-from datetime import date, datetime
-
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -12,25 +10,9 @@ from rich.table import Table
 from kefu.metrics.definitions import GROUPINGS, METRIC_BY_KEY, METRIC_KEYS
 from kefu.metrics.engine import metrics_compute, rows_as_json
 from kefu.metrics.format import metric_display
+from kefu.metrics.params import period_parse
 from kefu.metrics.rollups import rollups_refresh
 from kefu.shops.models import Shop
-
-
-def moment_or_day(value: str, name: str) -> date | datetime:
-    """A date (shop-local day) or an ISO 8601 time with a UTC offset."""
-    text = value.strip()
-    if len(text) == 10:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise CommandError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise CommandError(f"{name}: {value!r} is neither a date (YYYY-MM-DD) nor a time with an offset") from None
-    if moment.tzinfo is None:
-        raise CommandError(f"{name}: {value!r} has no UTC offset (write e.g. 2026-11-11T20:00:00+08:00)")
-    return moment
 
 
 class Command(BaseCommand):
@@ -46,17 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
     def handle(self, *args, start, end, shop, by, as_of, metrics, format, **options):
-        start = moment_or_day(start, "--from")
-        end = moment_or_day(end, "--to")
-        if type(start) is not type(end):
-            raise CommandError("--from and --to must both be dates or both be times")
-        if end <= start:
-            raise CommandError("--to must be after --from")
-        as_of_moment = None
-        if as_of:
-            as_of_moment = moment_or_day(as_of, "--as-of")
-            if not isinstance(as_of_moment, datetime):
-                raise CommandError("--as-of must be a time with an offset")
+        try:
+            start, end, as_of_moment = period_parse(start, end, as_of)
+        except ValueError as error:
+            raise CommandError(f"--{error}") from None
         keys = None
         if metrics:
             keys = [k.strip() for k in metrics.split(",") if k.strip()]
