@@ -14,6 +14,7 @@ from kefu.accounts.services import user_create
 from kefu.intake.engine import IntakeSummary
 from kefu.intake.readers import file_records
 from kefu.intake.services import events_import
+from kefu.metrics.rollups import rollups_refresh
 from kefu.shops.models import Shop
 
 DEMO_SEED = 11
@@ -45,6 +46,7 @@ def demo_data_ensure(*, shops: int = 1, agents: int = 12, days: int = 14, fresh:
     path = Path(settings.DATA_DIR) / DEMO_FILE
     write_events(simulate(shops=shops, agents=agents, days=days, seed=DEMO_SEED), path)
     _, summary = events_import(records=file_records(path), name=DEMO_FILE)
+    rollups_refresh()  # the demo opens on current figures, without waiting for the worker
     return summary
 
 
