@@ -1,0 +1,51 @@
+"""Drill-down: the items behind a figure are exactly the ones it counts."""
+
+from datetime import date
+
+import pytest
+
+from kefu.demo.simulator import simulate
+from kefu.intake.services import events_import
+from kefu.metrics.definitions import METRICS
+from kefu.metrics.engine import metric_items, metrics_compute
+from kefu.metrics.rollups import rollups_refresh
+
+pytestmark = pytest.mark.django_db
+# Counts whose items are of another kind than what they count: customer-days and bursts
+# drill down to the conversations behind them.
+NOT_ONE_TO_ONE = {"consult_customers", "served_customers", "offhours_bursts", "inquiries", "ordered_inquiries",
+                  "paid_inquiries"}
+
+
+@pytest.fixture
+def week():
+    events_import(records=enumerate(list(simulate(shops=1, agents=4, days=3, seed=9, end=date(2026, 11, 11))), 1))
+    rollups_refresh()
+    return date(2026, 11, 9), date(2026, 11, 12)
+
+
+@pytest.mark.parametrize("by", ["none", "agent", "team", "day", "shop"])
+def test_every_count_lists_exactly_its_items(week, by):
+    start, end = week
+    rows = metrics_compute(start=start, end=end, by=by)
+    assert rows
+    for row in rows[:3]:
+        for metric in METRICS:
+            value = row.metrics[metric.key]
+            if not metric.is_count or value is None:
+                continue
+            items = metric_items(metric.key, start=start, end=end, group=row.group)
+            if metric.key in NOT_ONE_TO_ONE:
+                assert (items.queryset.count() > 0) == (value > 0), (row.group, metric.key)
+            else:
+                assert items.queryset.count() == value, (row.group, metric.key)
+
+
+def test_ratios_drill_into_their_population(week):
+    start, end = week
+    items = metric_items("reply_rate", start=start, end=end)
+    assert items.kind == "conversation" and items.queryset.exists()
+    assert metric_items("agent_sales", start=start, end=end).kind == "order"
+    assert metric_items("bad_review_rate", start=start, end=end).kind == "review"
+    assert metric_items("aftersale_duration_avg", start=start, end=end).kind == "aftersale"
+    assert metric_items("online_hours", start=start, end=end).kind == "agent_status"
