@@ -164,7 +164,33 @@ TASKS = {
 KEFU_PERIODIC = [
     "kefu.metrics.rollups.rollups_tick",
     "kefu.intake.services.pending_replay",
+    "kefu.reports.services.reports_tick",
 ]
+
+# Kefu's address as people reach it: links in report e-mails and group-robot messages.
+KEFU_BASE_URL = os.environ.get("KEFU_BASE_URL", "http://127.0.0.1:8000")
+
+# E-mail (report subscriptions): an SMTP server from the environment.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kefu@localhost")
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("KEFU_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "host": os.environ.get("KEFU_SMTP_HOST", "localhost"),
+                "port": int(os.environ.get("KEFU_SMTP_PORT", "25")),
+                "username": os.environ.get("KEFU_SMTP_USER"),
+                "password": os.environ.get("KEFU_SMTP_PASSWORD"),
+                "use_tls": os.environ.get("KEFU_SMTP_TLS", "").lower() in ("1", "true", "yes"),
+                "timeout": 30,
+            }.items()
+            if value is not None
+        }
+        if os.environ.get("KEFU_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend").endswith("smtp.EmailBackend")
+        else {},
+    }
+}
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
@@ -216,7 +217,10 @@ def _team_received(received) -> dict:
     """Per team: the distinct conversations its agents received."""
     pairs = received.annotate(team=F("agent__team_id"), conversation=F("fact_id")).values("team", "conversation")
     pairs = pairs.distinct().order_by()
-    inner, params = pairs.query.sql_with_params()
+    try:
+        inner, params = pairs.query.sql_with_params()
+    except EmptyResultSet:  # no shop selected: nothing to count
+        return {}
     fact_table = ConversationFact._meta.db_table
     fcr_true = "1" if connection.vendor == "sqlite" else "TRUE"
     sql = (

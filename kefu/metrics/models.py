@@ -54,6 +54,8 @@ class ConversationFact(_Dated):
     fcr = models.BooleanField(null=True)  # null: no human reply
 
     class Meta:
+        verbose_name = _("conversation fact")
+        verbose_name_plural = _("conversation facts")
         indexes = [
             models.Index(fields=["shop", "day"], name="convfact_shop_day"),
             models.Index(fields=["shop", "start"], name="convfact_shop_start"),
@@ -73,6 +75,8 @@ class AgentConversationFact(_Dated):
     attributed_customer_messages = models.IntegerField()
 
     class Meta:
+        verbose_name = _("agent's part in a conversation")
+        verbose_name_plural = _("agents' parts in conversations")
         constraints = [models.UniqueConstraint(fields=["fact", "agent"], name="agentconvfact_unique")]
         indexes = [
             models.Index(fields=["agent", "day"], name="agentconvfact_agent_day"),
@@ -91,6 +95,8 @@ class BurstFact(_Dated):
     agent = models.ForeignKey("accounts.Agent", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
+        verbose_name = _("burst fact")
+        verbose_name_plural = _("burst facts")
         indexes = [
             models.Index(fields=["shop", "day"], name="burstfact_shop_day"),
             models.Index(fields=["agent", "day"], name="burstfact_agent_day"),
@@ -107,6 +113,8 @@ class InquiryFact(_Dated):
     agent = models.ForeignKey("accounts.Agent", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
+        verbose_name = _("inquiry fact")
+        verbose_name_plural = _("inquiry facts")
         constraints = [models.UniqueConstraint(fields=["customer_key", "day"], name="inquiryfact_unique")]
         indexes = [models.Index(fields=["shop", "day"], name="inquiryfact_shop_day")]
 
@@ -129,6 +137,8 @@ class OrderFact(_Dated):
     agent = models.ForeignKey("accounts.Agent", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
+        verbose_name = _("order credit")
+        verbose_name_plural = _("order credits")
         indexes = [
             models.Index(fields=["shop", "day"], name="orderfact_shop_day"),
             models.Index(fields=["shop", "paid_day"], name="orderfact_shop_paid_day"),
@@ -143,6 +153,8 @@ class ReviewFact(_Dated):
     agent = models.ForeignKey("accounts.Agent", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
+        verbose_name = _("review fact")
+        verbose_name_plural = _("review facts")
         indexes = [models.Index(fields=["shop", "day"], name="reviewfact_shop_day")]
 
 
@@ -166,6 +178,8 @@ class AfterSaleFact(_Dated):
     agent = models.ForeignKey("accounts.Agent", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
+        verbose_name = _("after-sale fact")
+        verbose_name_plural = _("after-sale facts")
         indexes = [
             models.Index(fields=["shop", "day"], name="aftersalefact_shop_day"),
             models.Index(fields=["shop", "closed_day"], name="aftersalefact_shop_closed"),
@@ -186,3 +200,7 @@ class RollupMark(models.Model):
     kind = models.CharField(max_length=16, choices=MarkKind.choices)
     shop_id = models.BigIntegerField()
     key = models.CharField(max_length=200)  # conversation pk, customer source id, order source id, "" for a shop
+
+    class Meta:
+        verbose_name = _("rollup mark")
+        verbose_name_plural = _("rollup marks")

@@ -1,0 +1,36 @@
+"""The reports app's settings, each with its default (``config/settings.py`` may override)."""
+
+from django.conf import settings
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+# The robots' official hosts: a webhook elsewhere is refused, so a subscription cannot make
+# the server post to addresses of its own network.
+DEFAULT_WEBHOOK_HOSTS = {
+    "dingtalk": ["oapi.dingtalk.com"],
+    "feishu": ["open.feishu.cn", "open.larksuite.com"],
+    "wecom": ["qyapi.weixin.qq.com"],
+}
+# Minutes to wait before the 2nd, 3rd and 4th attempt; after the last, the delivery has failed.
+DEFAULT_RETRY_MINUTES = (1, 5, 30)
+
+
+def base_url() -> str:
+    """Kefu's address as people reach it (links in robot messages and e-mails): ``KEFU_BASE_URL``."""
+    return (getattr(settings, "KEFU_BASE_URL", "") or DEFAULT_BASE_URL).rstrip("/")
+
+
+def webhook_hosts(channel: str) -> list[str]:
+    """Hosts a robot webhook may point at: ``KEFU_WEBHOOK_HOSTS`` (a list for every channel),
+    else the platform's own."""
+    extra = getattr(settings, "KEFU_WEBHOOK_HOSTS", None)
+    if extra is not None:
+        return list(extra)
+    return DEFAULT_WEBHOOK_HOSTS.get(channel, [])
+
+
+def retry_minutes() -> tuple[int, ...]:
+    return tuple(getattr(settings, "KEFU_REPORT_RETRY_MINUTES", DEFAULT_RETRY_MINUTES))
+
+
+def max_attempts() -> int:
+    return len(retry_minutes()) + 1
