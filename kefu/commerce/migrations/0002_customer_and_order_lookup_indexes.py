@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('commerce', '0001_initial'),
         ('customers', '0002_encrypt_personal_data'),
-        ('shops', '0002_promotion'),
+        ('shops', '0001_initial'),
     ]
 
     operations = [

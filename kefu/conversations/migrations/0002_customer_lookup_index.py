@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('commerce', '0002_customer_and_order_lookup_indexes'),
         ('conversations', '0001_initial'),
         ('customers', '0002_encrypt_personal_data'),
-        ('shops', '0002_promotion'),
+        ('shops', '0001_initial'),
     ]
 
     operations = [
