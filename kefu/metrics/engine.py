@@ -749,3 +749,56 @@ def metric_items(key: str, *, start, end, shops=None, group: dict | None = None,
             "fact__start", "pk"))
     model = {"order": Order, "review": Review, "aftersale": AfterSale}[drill.kind]
     return ItemList(drill.kind, model.objects.filter(pk__in=facts.values("pk")).order_by("pk"))
+
+
+# ---- hourly volume curves -----------------------------------------------------------
+
+HOURLY_KEYS = ("conversations", "unanswered_conversations", "inquiries")
+
+
+def volume_by_hour(*, start: datetime, end: datetime, shops=None, keys=("conversations",)) -> list[tuple[datetime, dict]]:
+    """Volume counts per shop-local hour of ``[start, end)``, every hour included, in order:
+    ``[(hour start, {key: count})]``. Each count is what ``metrics_compute`` gives for that
+    hour (conversations by their first customer message, inquiries by their start);
+    ``start`` and ``end`` should fall on whole hours of the shops' timezone."""
+    start = _as_datetime_or_date(start, "start")
+    end = _as_datetime_or_date(end, "end")
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        raise ValueError("volume_by_hour takes times, not dates")
+    unknown = set(keys) - set(HOURLY_KEYS)
+    if unknown:
+        raise ValueError(f"no hourly curve for {', '.join(sorted(unknown))}; one of {', '.join(HOURLY_KEYS)}")
+    shop_list = list(Shop.objects.all() if shops is None else Shop.objects.filter(
+        pk__in=[s.pk if isinstance(s, Shop) else int(s) for s in shops]))
+    shop_ids = [s.pk for s in shop_list]
+    zone = ZoneInfo(shop_list[0].timezone) if shop_list else ZoneInfo(settings.TIME_ZONE)
+    counts: dict[tuple[date, int], dict] = defaultdict(dict)
+    sources = []
+    if "conversations" in keys or "unanswered_conversations" in keys:
+        aggregates = {}
+        if "conversations" in keys:
+            aggregates["conversations"] = Count("pk")
+        if "unanswered_conversations" in keys:
+            aggregates["unanswered_conversations"] = Count("pk", filter=Q(human_replies=0))
+        sources.append((ConversationFact, aggregates))
+    if "inquiries" in keys:
+        sources.append((InquiryFact, {"inquiries": Count("pk")}))
+    for model, aggregates in sources:
+        rows = (
+            model.objects.filter(shop_id__in=shop_ids, start__gte=start, start__lt=end)
+            .values("day", "hour")
+            .annotate(**{f"x_{k}": v for k, v in aggregates.items()})
+            .order_by()
+        )
+        for row in rows:
+            slot = counts[(row["day"], row["hour"])]
+            for key in aggregates:
+                slot[key] = slot.get(key, 0) + row[f"x_{key}"]
+    out = []
+    moment = start.astimezone(zone).replace(minute=0, second=0, microsecond=0)
+    while moment < end:
+        local = moment.astimezone(zone)
+        found = counts.get((local.date(), local.hour), {})
+        out.append((local, {key: found.get(key, 0) for key in keys}))
+        moment = (moment + timedelta(hours=1)).astimezone(zone)
+    return out

@@ -47,6 +47,9 @@ class ShopInfo:
         day = moment.astimezone(self.tz).date()
         return day, day - timedelta(days=day.weekday()), day.replace(day=1)
 
+    def hour(self, moment: datetime) -> int:
+        return moment.astimezone(self.tz).hour
+
     def in_hours(self, moment: datetime) -> bool:
         return in_service_hours(moment.astimezone(self.tz).time(), self.hours)
 
@@ -176,6 +179,7 @@ def _conversation_facts(conversation, messages, shop: ShopInfo):
         customer_day=f"{customer_key(shop_id, customer_ext)}|{day.isoformat()}",
         presale=stage == Stage.PRESALE,
         start=start,
+        hour=shop.hour(start),
         in_hours=shop.in_hours(start),
         last_message_at=messages[-1][1],
         duration=(messages[-1][1] - messages[0][1]).total_seconds(),
@@ -352,6 +356,7 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
         inquiry_facts.append(
             InquiryFact(
                 shop_id=inquiry["shop"], customer_key=key, day=day, week=week, month=month, start=inquiry["start"],
+                hour=shop.hour(inquiry["start"]),
                 ordered=inquiry["ordered"], paid=inquiry["paid"], agent_id=inquiry["agent"],
             )
         )

@@ -35,6 +35,7 @@ class ConversationFact(_Dated):
     customer_day = models.CharField(max_length=220)  # customer_key + "|" + day: a customer-day
     presale = models.BooleanField()
     start = models.DateTimeField()
+    hour = models.PositiveSmallIntegerField()  # shop-local hour of ``start``, for hourly curves
     in_hours = models.BooleanField()
     last_message_at = models.DateTimeField()
     duration = models.FloatField()  # seconds, last message - first message (any sender)
@@ -108,6 +109,7 @@ class InquiryFact(_Dated):
 
     customer_key = models.CharField(max_length=200)
     start = models.DateTimeField()
+    hour = models.PositiveSmallIntegerField()  # shop-local hour of ``start``
     ordered = models.BooleanField(default=False)
     paid = models.BooleanField(default=False)
     agent = models.ForeignKey("accounts.Agent", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)

@@ -1,10 +1,14 @@
-"""What the home pages show, assembled from the domain selectors (conversations, commerce,
-presence, intake). No figure is computed here: each comes from its domain's selector."""
+"""What the home pages show, assembled from the metric engine and the domain selectors.
+No figure is computed here. The figures spec/metrics.md defines (conversations, unanswered
+conversations and the list behind them) come from the metric engine, like every dashboard
+and report; the live counts it does not define (messages, orders, after-sales opened,
+reviews, agents online, intake) from their domain's selectors."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,24 +43,43 @@ class SupervisorDashboard:
         return self.today.conversations - self.yesterday.conversations
 
 
+def _conversation_counts(*, shop_ids, day: date, now: datetime) -> conversations.ConversationDayCounts:
+    """The engine's ``conversations`` and ``unanswered_conversations`` of a shop-day."""
+    from kefu.metrics.engine import metrics_compute
+
+    figures = metrics_compute(
+        start=day, end=day + timedelta(days=1), shops=shop_ids, as_of=now,
+        keys=["conversations", "unanswered_conversations"],
+    )[0].metrics
+    return conversations.ConversationDayCounts(
+        conversations=figures["conversations"], unanswered=figures["unanswered_conversations"]
+    )
+
+
 def supervisor_dashboard(*, user, now: datetime | None = None) -> SupervisorDashboard:
     """Today's live board of the shops the user works for (days cut per shop timezone)."""
+    from kefu.metrics.engine import metric_items
+
     now = now or timezone.now()
     today = timezone.localdate(now)
     shop_ids = shop_ids_for_user(user)
     start_of_today, _end = day_window(today, settings.TIME_ZONE)
+    # The engine's items behind today's unanswered figure, limited to the conversations the
+    # user may open (a team lead: their team's), oldest wait first.
+    behind = metric_items(
+        "unanswered_conversations", start=today, end=today + timedelta(days=1), shops=shop_ids, as_of=now
+    ).queryset
     unanswered = (
-        conversations.conversations_of_days(
-            shop_ids=shop_ids, first_day=today, conversations=conversation_list_for_user(user)
-        )
-        .filter(answered=False)
+        conversation_list_for_user(user)
+        .filter(pk__in=behind.values("pk"))
+        .annotate(first_customer_at=F("fact__start"))
         .select_related("shop", "customer", "assigned_agent")
         .order_by("first_customer_at", "id")[:UNANSWERED_LIST_LENGTH]
     )
     return SupervisorDashboard(
         day=today,
-        today=conversations.conversation_day_counts(shop_ids=shop_ids, day=today),
-        yesterday=conversations.conversation_day_counts(shop_ids=shop_ids, day=today - timedelta(days=1)),
+        today=_conversation_counts(shop_ids=shop_ids, day=today, now=now),
+        yesterday=_conversation_counts(shop_ids=shop_ids, day=today - timedelta(days=1), now=now),
         messages=conversations.message_day_counts(shop_ids=shop_ids, day=today),
         orders=commerce.order_day_counts(shop_ids=shop_ids, day=today),
         aftersales_opened=commerce.aftersale_opened_count(shop_ids=shop_ids, first_day=today),

@@ -49,3 +49,19 @@ def test_ratios_drill_into_their_population(week):
     assert metric_items("bad_review_rate", start=start, end=end).kind == "review"
     assert metric_items("aftersale_duration_avg", start=start, end=end).kind == "aftersale"
     assert metric_items("online_hours", start=start, end=end).kind == "agent_status"
+
+
+def test_hourly_volumes_equal_the_engine_hour_by_hour(week):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from kefu.metrics.engine import volume_by_hour
+
+    start = datetime(2026, 11, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    curve = volume_by_hour(start=start, end=start + timedelta(days=1), keys=("conversations", "inquiries",
+                                                                            "unanswered_conversations"))
+    assert len(curve) == 24 and sum(point["conversations"] for _hour, point in curve) > 0
+    for hour, point in curve[8:14]:
+        figures = metrics_compute(start=hour, end=hour + timedelta(hours=1),
+                                  keys=["conversations", "inquiries", "unanswered_conversations"])[0].metrics
+        assert point == figures

@@ -136,3 +136,20 @@ def test_department_user_limited_to_a_shop_counts_only_that_shop(make_user, clie
     LogisticsEventFactory(shop=other_shop, status=LogisticsStatus.LOST)
     response = client_for(make_user(Role.LOGISTICS, shops=[shop])).get(reverse("home"))
     assert response.context["sections"][0]["groups"][0].figures[0].value == 0
+
+
+def test_home_conversation_figures_are_the_metric_engines(supervisor, shop):
+    from kefu.metrics.engine import metrics_compute
+
+    scenario = build_scenario(shop=shop)
+    board = supervisor_dashboard(user=supervisor, now=scenario.now)
+    for day, counts in ((scenario.today, board.today), (scenario.today - timedelta(days=1), board.yesterday)):
+        figures = metrics_compute(start=day, end=day + timedelta(days=1), keys=["conversations", "unanswered_conversations"])
+        assert (counts.conversations, counts.unanswered) == (
+            figures[0].metrics["conversations"], figures[0].metrics["unanswered_conversations"]
+        )
+
+
+def test_home_links_the_service_dashboard(supervisor_client):
+    html = supervisor_client.get(reverse("home")).content.decode()
+    assert 'data-link="dashboard"' in html and reverse("dashboards:dashboard") in html
