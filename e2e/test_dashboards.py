@@ -2,7 +2,14 @@
 to the conversations behind an agent's unanswered count, trends, teams, campaign review,
 glossary and settings; an agent's own scorecard."""
 
-from datetime import timedelta
+import io
+import json
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
 
 from django.utils import timezone
 
@@ -62,6 +69,29 @@ def test_supervisor_goes_from_the_dashboard_to_the_conversations_behind_a_figure
     page.locator('[data-conversation="t-v3"] a').click()
     wait(page)
     assert "/conversations/" in page.url and page.locator(".msg").count() == 2  # the question and the bot
+
+    # Back on the dashboard: the weekly Excel report, whose figures are those of `kefu metrics`.
+    page.locator("nav.nav").get_by_role("link", name="数据看板").click()
+    wait(page)
+    link = page.get_by_role("link", name="下载周报 Excel")
+    query = parse_qs(urlparse(link.get_attribute("href")).query)
+    assert query["period"] == ["weekly"] and query["format"] == ["xlsx"]
+    with page.expect_download() as download_info:
+        link.click()
+    workbook = load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
+    monday = date.fromisoformat(query["date"][0]) - timedelta(days=date.fromisoformat(query["date"][0]).weekday())
+    out = io.StringIO()
+    call_command("metrics", "--from", monday.isoformat(), "--to", (monday + timedelta(days=7)).isoformat(),
+                 "--format", "json", stdout=out)
+    expected = json.loads(out.getvalue())[0]["metrics"]
+    summary = workbook.worksheets[0]
+    found = {summary.cell(r, 7).value: summary.cell(r, 2).value for r in range(1, summary.max_row + 1)}
+    for key in ("conversations", "unanswered_conversations", "inquiries", "reply_rate", "response_time_avg"):
+        if expected[key] is None:
+            assert found[key] in (None, "—"), key
+        else:
+            assert found[key] == pytest.approx(expected[key], rel=1e-12), key
+    assert found["conversations"] > 0
 
 
 def test_trends_teams_campaigns_glossary_and_settings(page, screenshot):
