@@ -7,7 +7,7 @@ Where the spec leaves room, docs/metric-interpretations.md says what is computed
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -80,7 +80,14 @@ class Selection:
         """Items whose belonging day (date periods, shop-local) or moment (time periods) is in the period."""
         if self.by_days:
             return Q(**{f"{day_field}__gte": self.start, f"{day_field}__lt": self.end})
-        return Q(**{f"{time_field}__gte": self.start, f"{time_field}__lt": self.end})
+        # The day bounds (a day of slack either way covers every timezone) let the
+        # (shop, day) indexes find the rows; the times decide.
+        first = self.start.astimezone(UTC).date() - timedelta(days=1)
+        last = self.end.astimezone(UTC).date() + timedelta(days=1)
+        return Q(**{
+            f"{day_field}__gte": first, f"{day_field}__lte": last,
+            f"{time_field}__gte": self.start, f"{time_field}__lt": self.end,
+        })
 
     def group_field(self, *, day_field: str = "day", agent_field: str = "agent") -> str | None:
         """The column a family's items are grouped by (None: one group)."""
@@ -785,7 +792,11 @@ def volume_by_hour(*, start: datetime, end: datetime, shops=None, keys=("convers
         sources.append((InquiryFact, {"inquiries": Count("pk")}))
     for model, aggregates in sources:
         rows = (
-            model.objects.filter(shop_id__in=shop_ids, start__gte=start, start__lt=end)
+            model.objects.filter(
+                shop_id__in=shop_ids, start__gte=start, start__lt=end,
+                day__gte=start.astimezone(UTC).date() - timedelta(days=1),
+                day__lte=end.astimezone(UTC).date() + timedelta(days=1),
+            )
             .values("day", "hour")
             .annotate(**{f"x_{k}": v for k, v in aggregates.items()})
             .order_by()
