@@ -707,6 +707,8 @@ def metric_items(key: str, *, start, end, shops=None, group: dict | None = None,
 
     if key == "online_hours":
         statuses = AgentStatus.objects.filter(agent__shop_id__in=shop_ids)
+        if "agent" in group:
+            statuses = statuses.filter(agent=group["agent"])
         if "agent_id" in group:
             statuses = statuses.filter(agent__ext_id=group["agent_id"])
         if "team" in group:
@@ -719,16 +721,19 @@ def metric_items(key: str, *, start, end, shops=None, group: dict | None = None,
 
     drill = _DRILLS[key]
     facts = drill.model.objects.filter(sel.period(drill.day_field, drill.time_field), shop_id__in=shop_ids)
-    agent_mode = "agent_id" in group or "team" in group
+    agent_mode = "agent" in group or "agent_id" in group or "team" in group
     if agent_mode:
-        if "agent_id" in group:
-            agent_q = Q(**{f"{drill.agent_field}__ext_id": group["agent_id"]})
+        # "agent": an Agent or its pk (exact); "agent_id": the source id (as the CLI's rows name it).
+        if "agent" in group:
+            agent = group["agent"]
+            lookup, value = "", agent.pk if isinstance(agent, Agent) else int(agent)
+        elif "agent_id" in group:
+            lookup, value = "__ext_id", group["agent_id"]
         else:
-            agent_q = Q(**{f"{drill.agent_field}__team__name": group["team"]})
+            lookup, value = "__team__name", group["team"]
+        agent_q = Q(**{f"{drill.agent_field}{lookup}": value})
         if key == "service_level":  # plus the unanswered in-hours ones assigned to the agent
-            other = Q(**{f"assigned_agent__{'ext_id' if 'agent_id' in group else 'team__name'}":
-                         group.get("agent_id", group.get("team"))}, first_response__isnull=True)
-            agent_q = agent_q | other
+            agent_q |= Q(**{f"assigned_agent{lookup}": value}, first_response__isnull=True)
         facts = facts.filter(drill.agent_filter & agent_q)  # one filter(): the same agent_facts row
     else:
         facts = facts.filter(drill.shop_filter)

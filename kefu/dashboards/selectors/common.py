@@ -56,8 +56,9 @@ def compute_total(scope: MetricScope, span: Span, *, keys=None, as_of=None) -> d
 
 
 def agent_group(agent) -> dict:
-    """The engine's group of an agent's row, for ``metric_items``."""
-    return {"agent_id": agent.ext_id}
+    """The engine's group of an agent's row, for ``metric_items`` (the agent itself: source
+    ids are unique only within a shop)."""
+    return {"agent": agent.pk}
 
 
 def items_href(key: str, *, span: Span, scope: MetricScope, agent=None, team: str | None = None) -> str:

@@ -65,3 +65,16 @@ def test_hourly_volumes_equal_the_engine_hour_by_hour(week):
         figures = metrics_compute(start=hour, end=hour + timedelta(hours=1),
                                   keys=["conversations", "inquiries", "unanswered_conversations"])[0].metrics
         assert point == figures
+
+
+def test_an_agent_is_told_apart_from_a_namesake_in_another_shop(week):
+    from kefu.accounts.models import Agent
+
+    start, end = week
+    row = metrics_compute(start=start, end=end, by="agent")[0]
+    by_source_id = metric_items("conversations", start=start, end=end, group=row.group).queryset
+    by_agent = metric_items("conversations", start=start, end=end, group={"agent": row.agent}).queryset
+    assert set(by_agent) == set(by_source_id) and by_agent.count() == row.metrics["conversations"]
+    other = Agent.objects.create(ext_id=row.agent.ext_id, name="同名", shop=None, src_hash="x",
+                                 imported_at=row.agent.imported_at, updated_at=row.agent.updated_at)
+    assert not metric_items("conversations", start=start, end=end, group={"agent": other.pk}).queryset.exists()
