@@ -133,6 +133,36 @@ def _conversation_batch(ids: list[int], shops: dict[int, ShopInfo] | None) -> se
     return touched
 
 
+def burst_walk(messages, assigned_agent: int | None) -> list[dict]:
+    """The bursts (一次提问) of a conversation's messages, ordered by (sent_at, id), as
+    metrics.md defines them: a run of customer messages not interrupted by a human reply
+    (bot, system and automatic messages neither answer nor split it). Each burst:
+    ``start``, ``count``, ``ids`` (its customer messages), ``response`` (seconds, None when
+    unanswered), ``reply`` (the answering message's id) and ``agent`` (as attributed).
+
+    ``messages`` are (conversation, sent_at, id, sender, is_auto, agent pk) tuples."""
+    bursts: list[dict] = []
+    open_burst = None
+    last_agent = None  # the agent of the last human reply so far
+    for _cid, sent_at, ext, sender, is_auto, agent in messages:
+        if sender == Sender.CUSTOMER:
+            if open_burst is None:
+                open_burst = {"start": sent_at, "count": 0, "ids": [], "previous": last_agent}
+            open_burst["count"] += 1
+            open_burst["ids"].append(ext)
+        elif sender == Sender.AGENT and not is_auto:
+            if open_burst is not None:
+                open_burst.update(response=(sent_at - open_burst["start"]).total_seconds(), reply=ext, agent=agent)
+                bursts.append(open_burst)
+                open_burst = None
+            last_agent = agent
+    if open_burst is not None:
+        agent = assigned_agent if assigned_agent is not None else open_burst["previous"]
+        open_burst.update(response=None, reply=None, agent=agent)
+        bursts.append(open_burst)
+    return bursts
+
+
 def _conversation_facts(conversation, messages, shop: ShopInfo):
     pk, shop_id, customer_ext, stage, assigned_agent, rating = conversation
     start = None
@@ -140,32 +170,19 @@ def _conversation_facts(conversation, messages, shop: ShopInfo):
     first_response = first_responder = None
     last_reply = None  # (sent_at, ext, agent)
     replies_by_agent: dict[int, int] = defaultdict(int)
-    bursts: list[dict] = []
-    open_burst = None
     for _cid, sent_at, ext, sender, is_auto, agent in messages:
         if sender == Sender.CUSTOMER:
             customer_messages += 1
             if start is None:
                 start = sent_at
-            if open_burst is None:
-                open_burst = {"start": sent_at, "count": 0, "previous": last_reply[2] if last_reply else None}
-            open_burst["count"] += 1
         elif sender == Sender.AGENT and not is_auto:
             human_replies += 1
             if agent is not None:
                 replies_by_agent[agent] += 1
             if start is not None and first_response is None:
                 first_response, first_responder = (sent_at - start).total_seconds(), agent
-            if open_burst is not None:
-                open_burst["response"] = (sent_at - open_burst["start"]).total_seconds()
-                open_burst["agent"] = agent
-                bursts.append(open_burst)
-                open_burst = None
             last_reply = (sent_at, ext, agent)
-    if open_burst is not None:
-        open_burst["response"] = None
-        open_burst["agent"] = assigned_agent if assigned_agent is not None else open_burst["previous"]
-        bursts.append(open_burst)
+    bursts = burst_walk(messages, assigned_agent)
     if start is None:
         return None  # no customer message: not a conversation of any period
     day, week, month = shop.dates(start)
