@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kefu.metrics",
     "kefu.dashboards",
     "kefu.reports",
+    "kefu.qa",
     "kefu.web",
     "django_tasks_db",
 ]
@@ -165,6 +166,7 @@ KEFU_PERIODIC = [
     "kefu.metrics.rollups.rollups_tick",
     "kefu.intake.services.pending_replay",
     "kefu.reports.services.reports_tick",
+    "kefu.qa.services.qa_tick",
 ]
 
 # Kefu's address as people reach it: links in report e-mails and group-robot messages.

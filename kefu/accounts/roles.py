@@ -69,6 +69,9 @@ _MANAGE_PEOPLE = [
     for action in ("add", "change", "delete", "view")
 ]
 
+_QA_VIEW = ["qa.view_inspection", "qa.view_finding", "qa.view_rule"]
+_QA_RULES = ["qa.add_rule"]
+
 _METRICS_ALL = [
     "shops.view_team_metrics",
     "shops.change_metric_settings",
@@ -90,6 +93,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "core.view_auditentry",
         *_METRICS_ALL,
+        *_QA_VIEW,
+        *_QA_RULES,
     ],
     Role.SUPERVISOR: [
         *_VIEW_SERVICE_DATA,
@@ -100,6 +105,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_agent",
         "core.view_auditentry",
         *_METRICS_ALL,
+        *_QA_VIEW,
+        *_QA_RULES,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -108,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commerce.view_aftersale",
         "shops.view_team_metrics",
         "shops.view_reports",
+        *_QA_VIEW,
     ],
     Role.AGENT: [
         "conversations.view_conversation",
@@ -116,7 +124,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commerce.view_order",
         "commerce.view_aftersale",
     ],
-    Role.QA: [*_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics"],
+    Role.QA: [*_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW],
     Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent"],
     Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review"],
     Role.OPERATIONS: [*_VIEW_COMMERCE],

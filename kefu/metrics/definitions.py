@@ -15,6 +15,7 @@ class Unit(StrEnum):
     SECONDS = "seconds"
     YUAN = "yuan"  # a Decimal, shown and exported as a decimal string
     HOURS = "hours"
+    SCORE = "score"  # 0-100
 
 
 class Family(StrEnum):
@@ -22,6 +23,7 @@ class Family(StrEnum):
     SALES = "sales"
     SATISFACTION = "satisfaction"
     WORKLOAD = "workload"
+    QUALITY = "quality"
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,19 @@ METRICS: tuple[Metric, ...] = (
        "接待会话数 ÷ 在线时长", "conversations received / online hours"),
 )
 
-METRIC_BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}
+Q = Family.QUALITY
+# Kefu's own metrics beyond metrics.md: computed by the same engine, shown on pages and in
+# reports, and given by the CLI and API when asked for by key (never in the default set,
+# which is exactly metrics.md's).
+EXTENSION_METRICS: tuple[Metric, ...] = (
+    _m("qa_score_avg", "质检平均分", "Average QA score", Unit.SCORE, Q,
+       "本期会话（按首条顾客消息）自动质检得分的平均值；按客服：会话的最后回复人",
+       "mean automatic inspection score of the period's conversations; per agent, by the last replier"),
+    _m("qa_findings_per_100", "百会话质检问题数", "QA findings per 100 conversations", R, Q,
+       "本期已质检会话的发现数 × 100 ÷ 已质检会话数", "findings × 100 / inspected conversations", False),
+)
+
+METRIC_BY_KEY: dict[str, Metric] = {m.key: m for m in (*METRICS, *EXTENSION_METRICS)}
 METRIC_KEYS: tuple[str, ...] = tuple(m.key for m in METRICS)
 
 GROUPINGS = ("none", "agent", "team", "shop", "day", "week", "month")

@@ -431,6 +431,21 @@ def _online_group(sel: Selection, day: date, agent_id: int, team_id: int | None,
     return team_id
 
 
+def _quality_components(sel: Selection, needed: set[str]) -> dict:
+    """Automatic inspection (kefu.qa): scores and findings of the period's inspected
+    conversations; per agent, those whose last replier the agent is."""
+    from kefu.qa.models import Finding, Inspection
+
+    inspections = _agent_scoped(sel, Inspection.objects.filter(
+        sel.period("day", "start"), shop_id__in=[s.pk for s in sel.shops]))
+    group = sel.group_field()
+    out: dict = {}
+    _merge(out, _grouped(inspections, group, {"inspected": Count("pk"), "score_sum": Sum("score")}))
+    findings = Finding.objects.filter(inspection__in=inspections)
+    _merge(out, _grouped(findings, f"inspection__{group}" if group else None, {"qa_findings": Count("pk")}))
+    return out
+
+
 FAMILIES = {
     "conversation": (_conversation_components, {
         "conversations", "consult_customers", "served_customers", "unanswered_conversations",
@@ -447,6 +462,7 @@ FAMILIES = {
         "refund_rate", "dispute_rate",
     }),
     "online": (_online_components, {"online_hours", "conversations_per_online_hour"}),
+    "quality": (_quality_components, {"qa_score_avg", "qa_findings_per_100"}),
 }
 
 
@@ -496,6 +512,8 @@ def _metrics_from(c: dict, keys: list[str], *, agent_row: bool) -> dict:
         "dispute_rate": _ratio(get("disputes"), get("paid_orders")),
         "online_hours": get("online_seconds") / 3600,
         "conversations_per_online_hour": _ratio(get("replied"), get("online_seconds") / 3600),
+        "qa_score_avg": _ratio(get("score_sum"), get("inspected")),
+        "qa_findings_per_100": _ratio(get("qa_findings") * 100, get("inspected")),
     }
     return {key: values[key] for key in keys}
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kefu.metrics.definitions import Metric, Unit
 
 NULL = "—"
-PLAIN_RATIOS = ("answer_question_ratio", "conversations_per_online_hour")  # not shares: shown as numbers
+PLAIN_RATIOS = ("answer_question_ratio", "conversations_per_online_hour", "qa_findings_per_100")  # not shares: shown as numbers
 
 
 def metric_display(metric: Metric, value) -> str:
@@ -22,6 +22,8 @@ def metric_display(metric: Metric, value) -> str:
         return f"¥{Decimal(value):,.2f}"
     if unit == Unit.SECONDS:
         return duration_display(value)
+    if unit == Unit.SCORE:
+        return f"{value:.1f}"
     if unit == Unit.HOURS:
         return _("%(hours)s h") % {"hours": f"{float(value):,.1f}"}
     if metric.key in PLAIN_RATIOS:
