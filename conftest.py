@@ -26,6 +26,15 @@ def _tasks_run_immediately(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    # A test that switches the language must not leave it switched for the next one.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def shop(db):
     return ShopFactory(ext_id="s1", name="旗舰店")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("intake/", include("kefu.intake.urls")),
     path("metrics/", include("kefu.dashboards.urls")),
     path("reports/", include("kefu.reports.urls")),
+    path("qa/", include("kefu.qa.urls")),
     path("", include("kefu.web.urls")),
 ]

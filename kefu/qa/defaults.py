@@ -15,10 +15,10 @@ ACKNOWLEDGEMENTS = ["好的", "好", "谢谢", "多谢", "感谢", "嗯嗯", "�
 def _words(name: str, *, key: str = "words") -> dict:
     """A word-list rule's parameters from the tuned default lists (kefu.text.lexicon)."""
     lists = RULE_WORDS[name]
-    params = {key: list(lists.phrases)}
+    params = {key: list(dict.fromkeys(lists.phrases))}
     for field in ("whole", "exceptions", "context", "negations"):
         if getattr(lists, field):
-            params[field] = list(getattr(lists, field))
+            params[field] = list(dict.fromkeys(getattr(lists, field)))
     if lists.context:
         params["context_window"] = lists.context_window
     if lists.negations:

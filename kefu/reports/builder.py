@@ -34,6 +34,9 @@ AGENT_HIGHLIGHT_METRICS = ("reply_rate", "first_response_time_avg", "inquiry_con
 # An agent needs this many received conversations to be ranked (one chat is no trend).
 MIN_RANKED_CONVERSATIONS = 5
 BIGGEST_CHANGES = 5
+# Quality inspection's figures (kefu.qa): computed by the engine like every other, shown
+# in their own section when the period's conversations were inspected.
+QUALITY_METRICS = ("qa_score_avg", "qa_findings_per_100")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,18 @@ class Change:
     tone: str  # "good" | "bad" | "neutral"
 
 
+@dataclass(frozen=True)
+class QualitySection:
+    """Automatic inspection's average score and findings per 100 conversations: the
+    period against the previous one, and per team and agent."""
+
+    metrics: tuple[Metric, ...]
+    summary: dict
+    previous: dict
+    teams: list[ReportRow]
+    agents: list[ReportRow]
+
+
 @dataclass
 class Report:
     period: Period
@@ -88,6 +103,7 @@ class Report:
     targets: dict = field(default_factory=dict)
     highlights: list[Highlight] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    quality: QualitySection | None = None  # None: no conversation of the period was inspected
 
     @property
     def title(self) -> str:
@@ -165,7 +181,31 @@ def report_build(*, period: str, day: date, shops=None, as_of: datetime | None =
     )
     report.highlights = _target_highlights(report) + _agent_highlights(report)
     report.changes = _biggest_changes(report)
+    report.quality = _quality(current, previous, shop_ids, shop_names, as_of)
     return report
+
+
+def _quality(current: Period, previous: Period, shop_ids, shop_names: dict, as_of) -> QualitySection | None:
+    from kefu.metrics.engine import metrics_compute
+
+    def compute(p: Period, by: str):
+        return metrics_compute(start=p.start, end=p.end, shops=shop_ids, by=by, as_of=as_of,
+                               keys=list(QUALITY_METRICS))
+
+    summary = _single(compute(current, "none"))
+    if summary.get("qa_score_avg") is None:
+        return None
+    teams = [ReportRow(label=row.group.get("team") or _("No team"), group=row.group, metrics=row.metrics)
+             for row in (compute(current, "team") if shop_names else [])]
+    agents = [_agent_row(row, shop_names) for row in (compute(current, "agent") if shop_names else [])]
+    agents.sort(key=lambda r: (r.metrics.get("qa_score_avg") is None, r.metrics.get("qa_score_avg") or 0, r.label))
+    return QualitySection(
+        metrics=tuple(METRIC_BY_KEY[key] for key in QUALITY_METRICS),
+        summary=summary,
+        previous=_single(compute(previous, "none")),
+        teams=teams,
+        agents=agents,
+    )
 
 
 def _single(rows) -> dict:

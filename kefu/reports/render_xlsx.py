@@ -3,7 +3,9 @@
 Cells hold the engine's numbers (ratios as fractions shown as ``0.0%``, seconds and
 hours as plain numbers with the unit in the header, yuan as decimals), so a formula, a
 pivot table or a test reads exactly what ``kefu metrics`` prints. Each table sheet has
-two frozen header rows: the metric's name with its unit, then its key."""
+two frozen header rows: the metric's name with its unit, then its key. When the period's
+conversations were inspected, a last sheet holds quality inspection's figures (average
+score, findings per 100 conversations), per team and agent."""
 
 from datetime import date
 from io import BytesIO
@@ -18,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kefu.metrics.definitions import Metric
-from kefu.reports.builder import Report, ReportRow
+from kefu.reports.builder import QualitySection, Report, ReportRow
 from kefu.reports.formatting import display_kind, unit_suffix
 
 NUMBER_FORMATS = {
@@ -29,6 +31,7 @@ NUMBER_FORMATS = {
     "count": "#,##0",
     "number": "#,##0.00",
 }
+QUALITY_FORMATS = {"qa_score_avg": "0.0", "qa_findings_per_100": "0.00"}
 HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 KEY_FONT = Font(color="6B7280", size=8)
@@ -66,6 +69,8 @@ def report_xlsx(report: Report) -> bytes:
         ],
     )
     workbook.move_sheet(days_sheet, offset=2)  # Summary, Teams, Agents, Days
+    if report.quality is not None:
+        _quality_sheet(workbook.create_sheet(pgettext("report sheet", "Quality inspection")), report, report.quality)
     for sheet in workbook.worksheets:
         sheet.sheet_view.zoomScale = 110
     workbook.properties.title = f"{report.title} {report.period.label}"
@@ -222,3 +227,70 @@ def _conditional_colours(sheet, report: Report, first_col: int, last_row: int) -
                                    font=BAD_FONT, fill=BAD_FILL)
             )
 
+
+
+def _quality_sheet(sheet, report: Report, quality: QualitySection) -> None:
+    """Quality inspection: the period against the previous one, then a table per team and
+    one per agent (lowest score first). Every table's second header row holds the keys."""
+    sheet["A1"] = f"{pgettext('report sheet', 'Quality inspection')} · {report.period.label}"
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = _("Automatic inspection of every conversation: a score out of 100 and the findings of the "
+                    "rules. Per agent: the conversations the agent replied to last.")
+    sheet["A2"].font = MUTED_FONT
+    row = 4
+    for col, text in enumerate([_("Metric"), _("This period"), _("Previous period"), pgettext("report", "Change"),
+                                _("Key")], 1):
+        cell = sheet.cell(row, col, text)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    for metric in quality.metrics:
+        row += 1
+        sheet.cell(row, 1, metric.name)
+        for col, value in ((2, quality.summary.get(metric.key)), (3, quality.previous.get(metric.key))):
+            sheet.cell(row, col, value).number_format = QUALITY_FORMATS[metric.key]
+        current, previous = quality.summary.get(metric.key), quality.previous.get(metric.key)
+        change = sheet.cell(row, 4, "—" if current is None or previous is None else round(current - previous, 2))
+        change.alignment = Alignment(horizontal="right")
+        if isinstance(change.value, float) and change.value:
+            better = (change.value > 0) == bool(metric.higher_is_better)
+            change.font = GOOD_FONT if better else BAD_FONT
+        sheet.cell(row, 5, metric.key).font = KEY_FONT
+    row += 2
+    row = _quality_table(sheet, row, _("By team"), quality, quality.teams, [(_("Team"), lambda r: r.label)])
+    row += 1
+    _quality_table(sheet, row, _("By agent"), quality, quality.agents, [
+        (_("Agent ID"), lambda r: r.group.get("agent_id", "")),
+        (_("Agent"), lambda r: r.label),
+        (_("Team"), lambda r: r.team),
+        (_("Shop"), lambda r: r.shop),
+    ])
+    for col, width in enumerate((26, 14, 14, 14, 16, 16), 1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.freeze_panes = "A5"
+
+
+def _quality_table(sheet, row: int, title: str, quality: QualitySection, rows: list[ReportRow], labels) -> int:
+    """A titled table at ``row``: header (names), keys, then the rows. Returns the next free row."""
+    sheet.cell(row, 1, title).font = Font(bold=True, size=12)
+    header, keys = row + 1, row + 2
+    columns = [(text, None) for text, _getter in labels] + [(metric.name, metric) for metric in quality.metrics]
+    for col, (text, metric) in enumerate(columns, 1):
+        cell = sheet.cell(header, col, text)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        sheet.cell(keys, col, metric.key if metric else "").font = KEY_FONT
+    for index, line in enumerate(rows, keys + 1):
+        for col, (_text, getter) in enumerate(labels, 1):
+            sheet.cell(index, col, getter(line))
+        for offset, metric in enumerate(quality.metrics, len(labels) + 1):
+            sheet.cell(index, offset, line.metrics.get(metric.key)).number_format = QUALITY_FORMATS[metric.key]
+    last = keys + len(rows)
+    if rows:
+        score_col = get_column_letter(len(labels) + 1)
+        sheet.conditional_formatting.add(
+            f"{score_col}{keys + 1}:{score_col}{last}",
+            ColorScaleRule(start_type="min", start_color="F8696B", mid_type="percentile", mid_value=50,
+                           mid_color="FFEB84", end_type="max", end_color="63BE7B"),
+        )
+    else:
+        sheet.cell(keys + 1, 1, _("No inspected conversation.")).font = MUTED_FONT
+        last += 1
+    return last + 1
