@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kefu.dashboards",
     "kefu.reports",
     "kefu.qa",
+    "kefu.review",
     "kefu.web",
     "django_tasks_db",
 ]
@@ -167,6 +168,7 @@ KEFU_PERIODIC = [
     "kefu.intake.services.pending_replay",
     "kefu.reports.services.reports_tick",
     "kefu.qa.services.qa_tick",
+    "kefu.review.sampling.review_tick",
 ]
 
 # Kefu's address as people reach it: links in report e-mails and group-robot messages.

@@ -13,5 +13,6 @@ urlpatterns = [
     path("metrics/", include("kefu.dashboards.urls")),
     path("reports/", include("kefu.reports.urls")),
     path("qa/", include("kefu.qa.urls")),
+    path("review/", include("kefu.review.urls")),
     path("", include("kefu.web.urls")),
 ]

@@ -71,6 +71,11 @@ _MANAGE_PEOPLE = [
 
 _QA_VIEW = ["qa.view_inspection", "qa.view_finding", "qa.view_rule"]
 _QA_RULES = ["qa.add_rule"]
+# Human review (kefu.review): reviewing one's queue and appeals; scorecards, sampling plans
+# and calibrations; an agent's own results and appeals.
+_REVIEW = ["review.review_conversation"]
+_REVIEW_MANAGE = ["review.manage_review"]
+_REVIEW_OWN = ["review.view_own_reviews"]
 
 _METRICS_ALL = [
     "shops.view_team_metrics",
@@ -107,6 +112,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_METRICS_ALL,
         *_QA_VIEW,
         *_QA_RULES,
+        *_REVIEW,
+        *_REVIEW_MANAGE,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -116,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "shops.view_team_metrics",
         "shops.view_reports",
         *_QA_VIEW,
+        *_REVIEW,
     ],
     Role.AGENT: [
         "conversations.view_conversation",
@@ -123,8 +131,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.view_customer",
         "commerce.view_order",
         "commerce.view_aftersale",
+        *_REVIEW_OWN,
     ],
-    Role.QA: [*_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW],
+    Role.QA: [
+        *_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW, *_REVIEW,
+    ],
     Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent"],
     Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review"],
     Role.OPERATIONS: [*_VIEW_COMMERCE],

@@ -68,6 +68,8 @@ def token_create(*, shop=None, admin: bool = False, name: str = "", actor) -> tu
     if admin == (shop is not None):
         raise ValidationError(_("A token is either for one shop or an admin token, not both or neither."))
     plaintext = secrets.token_urlsafe(32)
+    while plaintext.startswith("-"):  # a prefix given on a command line must not read as an option
+        plaintext = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         name=name,
         prefix=plaintext[:TOKEN_PREFIX_LENGTH],
