@@ -101,7 +101,7 @@ def conversation_facts_rebuild(conversation_ids, shops: dict[int, ShopInfo] | No
 def _conversation_batch(ids: list[int], shops: dict[int, ShopInfo] | None) -> set[str]:
     conversations = {
         row[0]: row
-        for row in Conversation.objects.filter(pk__in=ids).values_list(
+        for row in Conversation.objects.filter(pk__in=ids).order_by().values_list(
             "pk", "shop_id", "customer_ext", "stage", "assigned_agent_id", "rating"
         )
     }
@@ -330,7 +330,8 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
     orders = []
     for shop_id, exts in by_shop.items():
         orders += list(
-            Order.objects.filter(shop_id=shop_id, customer_ext__in=exts).values_list(
+            # No ORDER BY: the model's default (-created_at) would steer SQLite to the wrong index.
+            Order.objects.filter(shop_id=shop_id, customer_ext__in=exts).order_by().values_list(
                 "pk", "shop_id", "customer_ext", "created_at", "paid_at", "amount"
             )
         )
@@ -419,7 +420,7 @@ def review_aftersale_facts_rebuild_all(shop_ids=None, shops=None) -> None:
     aftersales = AfterSale.objects.all() if shop_ids is None else AfterSale.objects.filter(shop_id__in=shop_ids)
     shops = shops or shop_infos(shop_ids)
     for queryset, kind in ((reviews, "review"), (aftersales, "aftersale")):
-        pks = list(queryset.values_list("pk", flat=True))
+        pks = list(queryset.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(pks), BATCH):
             part = pks[start : start + BATCH]
             with transaction.atomic():
@@ -433,9 +434,9 @@ def review_aftersale_facts_rebuild_all(shop_ids=None, shops=None) -> None:
 def _review_aftersale_facts_rebuild(reviews, aftersales, shops: dict[int, ShopInfo], credit=None) -> None:
     """Write the facts of these reviews and after-sales; the agent follows their order's
     credit (``credit``: order pk -> agent pk, else read from OrderFact)."""
-    review_rows = list(reviews.values_list("pk", "shop_id", "order_id", "created_at", "rating"))
+    review_rows = list(reviews.order_by().values_list("pk", "shop_id", "order_id", "created_at", "rating"))
     aftersale_rows = list(
-        aftersales.values_list(
+        aftersales.order_by().values_list(
             "pk", "shop_id", "order_id", "kind", "status", "opened_at", "closed_at", "platform_intervened",
             "judged_against_seller",
         )

@@ -113,7 +113,7 @@ def rollups_rebuild(*, shop_ids=None, _locked: bool = False) -> dict[str, int]:
     conversation_ids = list(conversations.order_by("pk").values_list("pk", flat=True))
     customers = facts.conversation_facts_rebuild(conversation_ids, shops)
     orders = Order.objects.all() if shop_ids is None else Order.objects.filter(shop_id__in=shop_ids)
-    customers |= {facts.customer_key(s, c) for s, c in orders.values_list("shop_id", "customer_ext").distinct()}
+    customers |= {facts.customer_key(s, c) for s, c in orders.order_by().values_list("shop_id", "customer_ext").distinct()}
     facts.customer_facts_rebuild(customers, shops)
     facts.review_aftersale_facts_rebuild_all(shop_ids, shops)
     return {"conversations": len(conversation_ids), "customers": len(customers)}

@@ -360,7 +360,7 @@ def _with_aftersale(conversations: dict, messages: dict) -> set[int]:
     latest = max(end for _, end in windows.values())
     order_ids = {row["order_id"] for row in conversations.values() if row["order_id"]}
     customers = {(row["shop_id"], row["customer_ext"]) for row in conversations.values()}
-    opened = AfterSale.objects.filter(
+    opened = AfterSale.objects.order_by().filter(
         Q(order_id__in=order_ids) | Q(shop_id__in={s for s, _ in customers},
                                       order__customer_ext__in={c for _, c in customers}),
         opened_at__gte=earliest, opened_at__lte=latest,
