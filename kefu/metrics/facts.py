@@ -124,9 +124,14 @@ def _conversation_batch(ids: list[int], shops: dict[int, ShopInfo] | None) -> se
             agent_facts.extend(built[1])
             bursts.extend(built[2])
     with transaction.atomic():
-        BurstFact.objects.filter(fact_id__in=ids).delete()
-        AgentConversationFact.objects.filter(fact_id__in=ids).delete()
-        ConversationFact.objects.filter(pk__in=ids).delete()
+        # Children first, then plain DELETEs: the ORM's delete() would first read every
+        # row (and their children) to cascade by hand.
+        for queryset in (
+            BurstFact.objects.filter(fact_id__in=ids),
+            AgentConversationFact.objects.filter(fact_id__in=ids),
+            ConversationFact.objects.filter(pk__in=ids),
+        ):
+            queryset._raw_delete(queryset.db)
         _insert(ConversationFact, facts)
         _insert(AgentConversationFact, agent_facts)
         _insert(BurstFact, bursts)
