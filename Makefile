@@ -19,8 +19,15 @@ test: setup
 	scripts/ensure-chromium
 	scripts/test
 
+# The metric-rollup benchmark takes an hour or more (a 10M-message data set, both databases);
+# BENCH_ROLLUPS="--quick --no-write" checks it in a few minutes.
+BENCH_ROLLUPS ?= --messages 10000000 --db both
+
 bench: setup
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[test,bench]'
 	$(VENV)/bin/python bench/import_throughput.py
+	$(VENV)/bin/python bench/metrics_rollups.py $(BENCH_ROLLUPS)
+	$(VENV)/bin/python bench/qa_throughput.py --agents 100 --scale 3.8
 
 clean:
 	rm -rf $(VENV) var
