@@ -27,6 +27,12 @@ def _tasks_run_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_dashboard_cache(settings):
+    # Tests change data between page loads: the dashboard must show it at once.
+    settings.KEFU_DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _language_reset():
     # A test that switches the language must not leave it switched for the next one.
     from django.utils import translation

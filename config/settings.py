@@ -171,6 +171,9 @@ KEFU_PERIODIC = [
     "kefu.review.sampling.review_tick",
 ]
 
+# The supervisor's dashboard is recomputed at most this often per set of shops (0: always).
+KEFU_DASHBOARD_CACHE_SECONDS = int(os.environ.get("KEFU_DASHBOARD_CACHE_SECONDS", "30"))
+
 # Kefu's address as people reach it: links in report e-mails and group-robot messages.
 KEFU_BASE_URL = os.environ.get("KEFU_BASE_URL", "http://127.0.0.1:8000")
 

@@ -94,3 +94,46 @@ def test_without_any_data_the_dashboard_shows_zeros_and_dashes(client_for, make_
     page = response.content.decode()
     assert response.status_code == 200
     assert figure(page, "conversations") == "0" and figure(page, "reply_rate") == "—"
+
+
+def test_the_board_is_computed_once_per_cache_period(settings, supervisor, client_for, monkeypatch):
+    from django.core.cache import cache
+
+    from kefu.dashboards.views import board as board_view
+
+    settings.KEFU_DASHBOARD_CACHE_SECONDS = 30
+    cache.clear()
+    calls = []
+    real = board_view.board_today
+    monkeypatch.setattr(board_view, "board_today", lambda **kw: calls.append(1) or real(**kw))
+    client = client_for(supervisor)
+    assert client.get("/metrics/").status_code == 200
+    assert client.get("/metrics/").status_code == 200
+    assert len(calls) == 1
+    cache.clear()
+
+
+def test_an_expired_board_is_served_stale_while_another_request_recomputes_it(settings, supervisor, client_for,
+                                                                             monkeypatch):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from kefu.dashboards.views import board as board_view
+
+    settings.KEFU_DASHBOARD_CACHE_SECONDS = 30
+    cache.clear()
+    calls = []
+    real = board_view.board_today
+    monkeypatch.setattr(board_view, "board_today", lambda **kw: calls.append(1) or real(**kw))
+    client = client_for(supervisor)
+    client.get("/metrics/")
+    later = timezone.now() + timedelta(seconds=31)
+    monkeypatch.setattr(board_view.timezone, "now", lambda: later)
+    [key] = [k for k in cache._cache if "dashboard" in k and "computing" not in k]  # noqa: SLF001
+    cache.add(cache._cache and "kefu:dashboard:" + key.split("kefu:dashboard:")[1] + ":computing", True)  # noqa: SLF001
+    assert client.get("/metrics/").status_code == 200 and len(calls) == 1  # someone else is recomputing: stale
+    cache.delete("kefu:dashboard:" + key.split("kefu:dashboard:")[1] + ":computing")
+    assert client.get("/metrics/").status_code == 200 and len(calls) == 2  # expired and free: recomputed
+    cache.clear()
