@@ -200,3 +200,18 @@ def test_the_metric_engine_gives_qa_scores_and_findings_per_100():
     assert team.metrics == whole
     default = metrics_compute(start=date(2026, 11, 11), end=date(2026, 11, 12))[0].metrics
     assert "qa_score_avg" not in default  # the default set is exactly metrics.md's
+
+
+def test_reviewers_decisions_on_complaints_are_training_labels():
+    from kefu.qa.training import reviewed_complaint_pairs
+
+    inspect(chat("v1", (0, "customer", "太慢了，我要投诉"), (10, "agent", "您好，在查")),
+            chat("v2", (0, "customer", "退款到账了吗"), (10, "agent", "您好，到了")))
+    assert reviewed_complaint_pairs() == []  # nothing reviewed yet
+    Finding.objects.filter(inspection__conversation__ext_id="v1", rule_key="unresolved_complaint").update(
+        status=FindingStatus.CONFIRMED)
+    Finding.objects.filter(inspection__conversation__ext_id="v2", rule_key="unresolved_complaint").update(
+        status=FindingStatus.REJECTED)
+    pairs = sorted(reviewed_complaint_pairs(), key=lambda pair: pair[1])
+    assert pairs[0] == ("太慢了，我要投诉", 1)
+    assert all(stars == 5 for _text, stars in pairs[1:]) and ("退款到账了吗", 5) in pairs
