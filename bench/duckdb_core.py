@@ -111,7 +111,8 @@ def core_compare(con, directory: Path) -> dict:
     con.execute(f"CREATE OR REPLACE VIEW kefu AS SELECT * FROM read_parquet('{directory}/kefu_agent_day.parquet')")
     columns = ("received", "bursts", "offhours", "answered")
     differ = " OR ".join(f"coalesce(d.{c}, -1) <> coalesce(k.{c}, -1)" for c in columns)
-    differ += " OR abs(coalesce(d.response_sum, -1) - coalesce(k.response_sum, -1)) > 1e-6 * greatest(1, abs(k.response_sum))"
+    differ += (" OR abs(coalesce(d.response_sum, -1) - coalesce(k.response_sum, -1))"
+               " > 1e-6 * greatest(1, abs(k.response_sum))")
     rows = con.execute(f"""
         SELECT coalesce(d.shop_id, k.shop_id) AS shop, coalesce(d.day, k.day) AS day_,
                coalesce(d.agent_id, k.agent_id) AS agent,

@@ -8,7 +8,8 @@ once, then opens the dashboard again and again.
 ``KEFU_BENCH_WAIT``: think time between two page views, "MIN-MAX" seconds ("0": none, a
 closed loop that measures what the server can take). ``KEFU_BENCH_PATH``: the page
 (default ``/metrics/``). ``KEFU_BENCH_SESSION``: a session id to use instead of logging in
-(every user then shares one login: logging 20 users in at once measures password hashing). Run by ``bench/metrics_rollups.py``; only ever against loopback.
+(every user then shares one login: logging 20 users in at once measures password hashing).
+Run by ``bench/metrics_rollups.py``; only ever against loopback.
 """
 
 import os

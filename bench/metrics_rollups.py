@@ -169,7 +169,10 @@ def profile_summary(folded: Path, top: int = 25) -> dict:
         for frame in set(frames):
             inclusive[frame] = inclusive.get(frame, 0) + n
         leaf[frames[-1]] = leaf.get(frames[-1], 0) + n
-    ranked = lambda d: [(k, round(v / total, 3)) for k, v in sorted(d.items(), key=lambda kv: -kv[1])[:top]]  # noqa: E731
+
+    def ranked(shares: dict) -> list:
+        return [(k, round(v / total, 3)) for k, v in sorted(shares.items(), key=lambda kv: -kv[1])[:top]]
+
     return {"samples": total, "inclusive": ranked(inclusive), "leaf": ranked(leaf)}
 
 
@@ -377,7 +380,8 @@ def markdown(results: list[dict], args, sim: dict, split_meta: dict) -> str:
         "",
         "Rebuild from scratch (`rollups_rebuild()`, one process):",
         "",
-        "| database | main import s | conversation facts | burst facts | rebuild s | conversations pass s | customers pass s | reviews, after-sales s |",
+        "| database | main import s | conversation facts | burst facts | rebuild s | conversations pass s"
+        " | customers pass s | reviews, after-sales s |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -389,7 +393,8 @@ def markdown(results: list[dict], args, sim: dict, split_meta: dict) -> str:
             f" {rb['phases'].get('customer_facts_rebuild', 0):.1f} |"
             f" {rb['phases'].get('review_aftersale_facts_rebuild_all', 0):.1f} |")
     lines += ["", "Refresh after the batch (`kefu import` of the batch, then `rollups_refresh()`):", "",
-              "| database | batch records | messages (late) | import s | marks drained | conversations | customers | orders | refresh s |",
+              "| database | batch records | messages (late) | import s | marks drained | conversations | customers"
+              " | orders | refresh s |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         rf = r["refresh"]
@@ -430,8 +435,9 @@ def markdown(results: list[dict], args, sim: dict, split_meta: dict) -> str:
         lines += ["", "DuckDB: messages and conversations exported to Parquet from the database, then the core"
                   " aggregates per agent and shop-day (received conversations, bursts, answered bursts, mean response"
                   " time; `bench/duckdb_core.py`) computed from the Parquet files, median of"
-                  f" {args.repeat}; every group compared with Kefu's facts:", "",
-                  "| database | export s | Parquet MB | DuckDB s | Kefu rebuild s | rebuild / DuckDB | groups | groups differing |",
+                  f" {max(3, args.repeat)}; every group compared with Kefu's facts:", "",
+                  "| database | export s | Parquet MB | DuckDB s | Kefu rebuild s | rebuild / DuckDB | groups"
+                  " | groups differing |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in results:
             if "duckdb" not in r:  # same raw data: the DuckDB figure of the other database's export
