@@ -14,3 +14,5 @@ api = NinjaAPI(
 install_api_error_handlers(api)
 api.add_router("/", "kefu.intake.api.router")
 api.add_router("/", "kefu.metrics.api.router")
+api.add_router("/", "kefu.notify.api.router")
+api.add_router("/", "kefu.tickets.api.router")

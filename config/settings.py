@@ -77,9 +77,11 @@ INSTALLED_APPS = [
     "kefu.demo",
     "kefu.metrics",
     "kefu.dashboards",
+    "kefu.notify",
     "kefu.reports",
     "kefu.qa",
     "kefu.review",
+    "kefu.tickets",
     "kefu.web",
     "django_tasks_db",
 ]
@@ -166,9 +168,11 @@ TASKS = {
 KEFU_PERIODIC = [
     "kefu.metrics.rollups.rollups_tick",
     "kefu.intake.services.pending_replay",
+    "kefu.notify.services.notify_tick",
     "kefu.reports.services.reports_tick",
     "kefu.qa.services.qa_tick",
     "kefu.review.sampling.review_tick",
+    "kefu.tickets.sla.tickets_tick",
 ]
 
 # The supervisor's dashboard is recomputed at most this often per set of shops (0: always).

@@ -11,8 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("intake/", include("kefu.intake.urls")),
     path("metrics/", include("kefu.dashboards.urls")),
+    path("notifications/", include("kefu.notify.urls")),
     path("reports/", include("kefu.reports.urls")),
     path("qa/", include("kefu.qa.urls")),
     path("review/", include("kefu.review.urls")),
+    path("tickets/", include("kefu.tickets.urls")),
     path("", include("kefu.web.urls")),
 ]

@@ -45,6 +45,7 @@ CUSTOM_PERMISSIONS = [
     ("shops", "shop", "change_metric_settings", "Can change the settings metric definitions depend on"),
     ("shops", "shop", "view_reports", "Can see and download the daily, weekly and monthly reports"),
     ("shops", "shop", "manage_report_subscriptions", "Can subscribe reports to e-mail and group robots"),
+    ("notify", "robotendpoint", "manage_notifications", "Can manage group robots and see the notification send log"),
 ]
 
 _VIEW_SERVICE_DATA = [
@@ -77,6 +78,12 @@ _REVIEW = ["review.review_conversation"]
 _REVIEW_MANAGE = ["review.manage_review"]
 _REVIEW_OWN = ["review.view_own_reviews"]
 
+# Tickets (kefu.tickets): reach (all / team / own / department), opening and changing,
+# configuration, the department SLA report.
+_TICKETS_WORK = ["tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket"]
+_TICKETS_MANAGE = ["tickets.manage_ticket_settings", "tickets.view_ticket_report"]
+_TICKETS_DEPARTMENT = ["tickets.view_ticket", "tickets.change_ticket", "tickets.view_department_tickets"]
+
 _METRICS_ALL = [
     "shops.view_team_metrics",
     "shops.change_metric_settings",
@@ -100,6 +107,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_METRICS_ALL,
         *_QA_VIEW,
         *_QA_RULES,
+        "notify.manage_notifications",
+        *_TICKETS_WORK,
+        *_TICKETS_MANAGE,
+        "tickets.view_all_tickets",
     ],
     Role.SUPERVISOR: [
         *_VIEW_SERVICE_DATA,
@@ -112,8 +123,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_METRICS_ALL,
         *_QA_VIEW,
         *_QA_RULES,
+        "notify.manage_notifications",
         *_REVIEW,
         *_REVIEW_MANAGE,
+        *_TICKETS_WORK,
+        *_TICKETS_MANAGE,
+        "tickets.view_all_tickets",
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -124,6 +139,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "shops.view_reports",
         *_QA_VIEW,
         *_REVIEW,
+        *_TICKETS_WORK,
+        "tickets.view_team_tickets",
+        "tickets.view_ticket_report",
     ],
     Role.AGENT: [
         "conversations.view_conversation",
@@ -132,13 +150,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commerce.view_order",
         "commerce.view_aftersale",
         *_REVIEW_OWN,
+        *_TICKETS_WORK,
+        "tickets.view_own_tickets",
     ],
     Role.QA: [
         *_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW, *_REVIEW,
     ],
-    Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent"],
-    Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review"],
-    Role.OPERATIONS: [*_VIEW_COMMERCE],
+    Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent",
+                     *_TICKETS_DEPARTMENT],
+    Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review", *_TICKETS_DEPARTMENT],
+    Role.OPERATIONS: [*_VIEW_COMMERCE, *_TICKETS_DEPARTMENT],
 }
 
 

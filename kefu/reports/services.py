@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from kefu.core.audit import audit_record
 from kefu.core.errors import Conflict, ValidationError
+from kefu.notify.channels import DeliveryError, email_addresses, email_send, robot_send, webhook_validate
+from kefu.notify.conf import base_url, max_attempts, retry_minutes
 from kefu.reports.builder import report_build
-from kefu.reports.channels import DeliveryError, email_addresses, email_send, robot_send, webhook_validate
 from kefu.reports.choices import Channel, DeliveryStatus
-from kefu.reports.conf import base_url, max_attempts, retry_minutes
 from kefu.reports.models import Delivery, Subscription
 from kefu.reports.periods import period_last_complete
 from kefu.reports.permissions import can_view_reports, subscription_shop_ids

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kefu.accounts.roles import Role
 from kefu.core.errors import ValidationError
+from kefu.notify.tests.receivers import RobotReceiver
 from kefu.reports.choices import DeliveryStatus
 from kefu.reports.models import Delivery, Subscription
 from kefu.reports.services import (
@@ -19,7 +20,6 @@ from kefu.reports.services import (
     subscription_create,
     subscription_send_now,
 )
-from kefu.reports.tests.receivers import RobotReceiver
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

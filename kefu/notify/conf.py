@@ -1,22 +1,29 @@
-"""The reports app's settings, each with its default (``config/settings.py`` may override)."""
+"""The notification service's settings, each with its default (``config/settings.py`` may override)."""
 
 from django.conf import settings
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-# The robots' official hosts: a webhook elsewhere is refused, so a subscription cannot make
-# the server post to addresses of its own network.
+# The robots' official hosts: a webhook elsewhere is refused, so a robot endpoint or a report
+# subscription cannot make the server post to addresses of its own network.
 DEFAULT_WEBHOOK_HOSTS = {
     "dingtalk": ["oapi.dingtalk.com"],
     "feishu": ["open.feishu.cn", "open.larksuite.com"],
     "wecom": ["qyapi.weixin.qq.com"],
 }
-# Minutes to wait before the 2nd, 3rd and 4th attempt; after the last, the delivery has failed.
+# Minutes to wait before the 2nd, 3rd and 4th attempt; after the last, the sending has failed.
 DEFAULT_RETRY_MINUTES = (1, 5, 30)
 
 
 def base_url() -> str:
     """Kefu's address as people reach it (links in robot messages and e-mails): ``KEFU_BASE_URL``."""
     return (getattr(settings, "KEFU_BASE_URL", "") or DEFAULT_BASE_URL).rstrip("/")
+
+
+def absolute_url(link: str) -> str:
+    """``link`` as a full address: a path gets ``base_url()`` in front, a full URL stays."""
+    if not link or "://" in link:
+        return link
+    return f"{base_url()}/{link.lstrip('/')}"
 
 
 def webhook_hosts(channel: str) -> list[str]:
@@ -29,7 +36,11 @@ def webhook_hosts(channel: str) -> list[str]:
 
 
 def retry_minutes() -> tuple[int, ...]:
-    return tuple(getattr(settings, "KEFU_REPORT_RETRY_MINUTES", DEFAULT_RETRY_MINUTES))
+    """``KEFU_NOTIFY_RETRY_MINUTES`` (``KEFU_REPORT_RETRY_MINUTES``, its older name, still works)."""
+    value = getattr(settings, "KEFU_NOTIFY_RETRY_MINUTES", None)
+    if value is None:
+        value = getattr(settings, "KEFU_REPORT_RETRY_MINUTES", DEFAULT_RETRY_MINUTES)
+    return tuple(value)
 
 
 def max_attempts() -> int:

@@ -1,4 +1,5 @@
-"""Where a report goes: e-mail (with the file attached) and group robots.
+"""The transport of every message that leaves Kefu: e-mail and group robots (report
+deliveries and notifications both send through here).
 
 Each robot platform signs its webhooks its own way:
 
@@ -9,7 +10,7 @@ Each robot platform signs its webhooks its own way:
 - WeCom (企业微信): no signature; the webhook URL's ``key`` is the secret.
 
 A platform answers HTTP 200 with an error code in the body when it refuses a message, so
-both are checked. Plain urllib: no HTTP client dependency for three POSTs a day."""
+both are checked. Plain urllib: no HTTP client dependency for a few POSTs a minute at most."""
 
 import base64
 import hashlib
@@ -25,7 +26,7 @@ from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from kefu.reports.conf import webhook_hosts
+from kefu.notify.conf import webhook_hosts
 
 TIMEOUT_SECONDS = 10
 MAX_MARKDOWN_BYTES = 4000  # WeCom's limit is 4096 bytes of content
@@ -118,7 +119,7 @@ def robot_send(channel: str, *, url: str, secret: str, title: str, markdown: str
 def _post_json(url: str, payload: dict) -> tuple[int, str]:
     request = urllib.request.Request(
         url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "Kefu-reports"},
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "Kefu"},
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (host checked)
@@ -131,7 +132,7 @@ def _post_json(url: str, payload: dict) -> tuple[int, str]:
         raise DeliveryError(_("Could not reach the robot: %(reason)s") % {"reason": reason}) from None
 
 
-def email_send(*, to: list[str], subject: str, body: str, attachment: tuple[str, bytes, str] | None) -> str:
+def email_send(*, to: list[str], subject: str, body: str, attachment: tuple[str, bytes, str] | None = None) -> str:
     message = EmailMessage(subject=subject, body=body, to=to)
     if attachment is not None:
         message.attach(*attachment)

@@ -1,4 +1,4 @@
-"""Group-robot webhooks on loopback, checking payloads and signatures as the platforms do.
+"""Group-robot webhooks on loopback (shared by the notify and reports tests), checking payloads and signatures as the platforms do.
 
 ``RobotReceiver("dingtalk", secret=...)`` listens on 127.0.0.1 (port 0: any free port),
 records every request, verifies the signature exactly as DingTalk, Feishu or WeCom
