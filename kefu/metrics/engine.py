@@ -230,7 +230,7 @@ def _team_received(received, *, split_days: bool = False) -> dict:
     """Per team (and day): the distinct conversations its agents received."""
     pairs = received.annotate(team=F("agent__team_id"), conversation=F("fact_id")).values("team", "conversation")
     pairs = pairs.distinct().order_by()
-    day = "f.day" if split_days else "NULL"
+    day, by_day = ("f.day", ", f.day") if split_days else ("NULL", "")
     try:
         inner, params = pairs.query.sql_with_params()
     except EmptyResultSet:  # no shop selected: nothing to count
@@ -240,7 +240,7 @@ def _team_received(received, *, split_days: bool = False) -> dict:
     sql = (
         f"SELECT t.team, {day}, COUNT(*), COUNT(DISTINCT f.customer_day), SUM(f.duration), "
         f"SUM(CASE WHEN f.fcr = {fcr_true} THEN 1 ELSE 0 END) "
-        f"FROM ({inner}) t JOIN {fact_table} f ON f.conversation_id = t.conversation GROUP BY t.team, {day}"
+        f"FROM ({inner}) t JOIN {fact_table} f ON f.conversation_id = t.conversation GROUP BY t.team{by_day}"
     )
     out = {}
     with connection.cursor() as cursor:
