@@ -593,11 +593,11 @@ def metrics_compute(
     wanted = set(keys)
     from kefu.metrics import levels
 
-    from_levels = levels.families_served(sel)
+    families = [name for name, (_function, produces) in FAMILIES.items() if wanted & produces]
+    from_levels = levels.families_served(sel) if set(families) & levels.COMPONENTS.keys() else set()
     summed = []
-    for name, (function, produces) in FAMILIES.items():
-        if not wanted & produces:
-            continue
+    for name in families:
+        function = FAMILIES[name][0]
         if name in from_levels:
             summed.append(name)
             if name == "order" and "avg_order_value" in wanted:
