@@ -135,6 +135,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DB_POOL", "1") != "0":
+    # A connection pool (psycopg_pool): under ASGI every request may run on another
+    # thread, and persistent per-thread connections ran PostgreSQL out of connection
+    # slots under load ("too many clients"). The pool bounds them per process; Django
+    # requires CONN_MAX_AGE = 0 with it. DB_POOL=0 turns it off (e.g. behind PgBouncer).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+        "timeout": int(os.environ.get("DB_POOL_TIMEOUT", "30")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

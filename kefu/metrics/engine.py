@@ -71,6 +71,8 @@ class Selection:
     as_of: datetime
     agent_ids: list[int] | None = None
     shop_filtered: bool = False
+    # Group agent and team rows by day too (the daily rollups, kefu.metrics.levels, are built so).
+    split_days: bool = False
     by_days: bool = field(init=False)
 
     def __post_init__(self):
@@ -89,8 +91,9 @@ class Selection:
             f"{time_field}__gte": self.start, f"{time_field}__lt": self.end,
         })
 
-    def group_field(self, *, day_field: str = "day", agent_field: str = "agent") -> str | None:
-        """The column a family's items are grouped by (None: one group)."""
+    def group_field(self, *, day_field: str = "day", agent_field: str = "agent") -> str | tuple | None:
+        """The column a family's items are grouped by (None: one group; a tuple of columns
+        when agent or team rows are split by day)."""
         by = self.by
         if by == "none":
             return None
@@ -98,9 +101,8 @@ class Selection:
             return "shop_id"
         if by in ("day", "week", "month"):
             return day_field.replace("day", by)
-        if by == "agent":
-            return f"{agent_field}_id"
-        return f"{agent_field}__team_id"
+        column = f"{agent_field}_id" if by == "agent" else f"{agent_field}__team_id"
+        return (day_field, column) if self.split_days else column
 
     def threshold_q(self, field_name: str, setting: str) -> Q:
         """``field <= threshold`` with each shop's own threshold."""
@@ -114,17 +116,21 @@ class Selection:
 
 
 def _grouped(queryset, group: str | None, aggregates: dict) -> dict:
-    """{group value: {component: value}}; the single group is ``None``."""
+    """{group value: {component: value}}; the single group is ``None``, a tuple of
+    columns gives tuple keys."""
     if not aggregates:
         return {}
     # Aliased: a component may share its name with a column (human_replies ...).
     aliased = {f"x_{name}": expression for name, expression in aggregates.items()}
     if group is None:
         return {None: {name[2:]: value for name, value in queryset.aggregate(**aliased).items()}}
+    columns = group if isinstance(group, tuple) else (group,)
     out = {}
-    for row in queryset.values(group).annotate(**aliased).order_by():
-        value = row.pop(group)
-        out[value] = {name[2:]: component for name, component in row.items()}
+    for row in queryset.values(*columns).annotate(**aliased).order_by():
+        values = tuple(row.pop(column) for column in columns)
+        out[values if isinstance(group, tuple) else values[0]] = {
+            name[2:]: component for name, component in row.items()
+        }
     return out
 
 
@@ -180,14 +186,14 @@ def _conversation_components(sel: Selection, needed: set[str]) -> dict:
     # Received conversations: every agent who sent a human reply (each once per team).
     received = scoped(AgentConversationFact.objects.filter(received=True), "agent")
     if sel.by == "agent":
-        _merge(out, _grouped(received, "agent_id", {
+        _merge(out, _grouped(received, sel.group_field(), {
             "conversations": Count("pk"),
             "consult_customers": Count("fact__customer_day", distinct=True),
             "duration_sum": Sum("fact__duration"),
             "fcr_num": Count("pk", filter=Q(fact__fcr=True)),
         }))
     else:
-        _merge(out, _team_received(received))
+        _merge(out, _team_received(received, split_days=sel.split_days))
     for values in out.values():
         values["served_customers"] = values.get("consult_customers", 0)
         values["replied"] = values.get("conversations", 0)
@@ -220,10 +226,11 @@ def _conversation_components(sel: Selection, needed: set[str]) -> dict:
     return out
 
 
-def _team_received(received) -> dict:
-    """Per team: the distinct conversations its agents received."""
+def _team_received(received, *, split_days: bool = False) -> dict:
+    """Per team (and day): the distinct conversations its agents received."""
     pairs = received.annotate(team=F("agent__team_id"), conversation=F("fact_id")).values("team", "conversation")
     pairs = pairs.distinct().order_by()
+    day, by_day = ("f.day", ", f.day") if split_days else ("NULL", "")
     try:
         inner, params = pairs.query.sql_with_params()
     except EmptyResultSet:  # no shop selected: nothing to count
@@ -231,15 +238,17 @@ def _team_received(received) -> dict:
     fact_table = ConversationFact._meta.db_table
     fcr_true = "1" if connection.vendor == "sqlite" else "TRUE"
     sql = (
-        f"SELECT t.team, COUNT(*), COUNT(DISTINCT f.customer_day), SUM(f.duration), "
+        f"SELECT t.team, {day}, COUNT(*), COUNT(DISTINCT f.customer_day), SUM(f.duration), "
         f"SUM(CASE WHEN f.fcr = {fcr_true} THEN 1 ELSE 0 END) "
-        f"FROM ({inner}) t JOIN {fact_table} f ON f.conversation_id = t.conversation GROUP BY t.team"
+        f"FROM ({inner}) t JOIN {fact_table} f ON f.conversation_id = t.conversation GROUP BY t.team{by_day}"
     )
     out = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for team_id, conversations, customers, duration, fcr in cursor.fetchall():
-            out[team_id] = {
+        for team_id, day, conversations, customers, duration, fcr in cursor.fetchall():
+            if split_days and isinstance(day, str):  # SQLite gives the date as text
+                day = date.fromisoformat(day)
+            out[(day, team_id) if split_days else team_id] = {
                 "conversations": conversations,
                 "consult_customers": customers,
                 "duration_sum": duration or 0,
@@ -276,60 +285,75 @@ def _agent_scoped(sel: Selection, queryset, agent_field: str = "agent"):
     return queryset
 
 
-def _sales_components(sel: Selection, needed: set[str]) -> dict:
-    out: dict = {}
+def _inquiry_components(sel: Selection, needed: set[str]) -> dict:
     shop_ids = [s.pk for s in sel.shops]
     inquiries = _agent_scoped(sel, InquiryFact.objects.filter(sel.period("day", "start"), shop_id__in=shop_ids))
-    _merge(out, _grouped(inquiries, sel.group_field(), {
+    return _grouped(inquiries, sel.group_field(), {
         "inquiries": Count("pk"),
         "ordered": Count("pk", filter=Q(ordered=True)),
         "paid": Count("pk", filter=Q(paid=True)),
-    }))
+    })
+
+
+def _order_components(sel: Selection, needed: set[str], *, additive: bool = True, distinct: bool = True) -> dict:
+    """Sales and paid orders; ``additive`` the parts that add up over days, ``distinct``
+    the customers bought from (distinct over the whole period: never from daily rows)."""
+    out: dict = {}
+    shop_ids = [s.pk for s in sel.shops]
     orders = _agent_scoped(sel, OrderFact.objects.filter(sel.period("day", "created_at"), shop_id__in=shop_ids))
     sold = Q(driven=True, paid_at__isnull=False)
-    aggregates = {
-        "sales": Sum("amount", filter=sold),
-        "sales_customers": Count("customer_key", distinct=True, filter=sold),
-    }
-    if sel.by not in AGENT_GROUPS:
-        aggregates["silent"] = Count("pk", filter=Q(driven=False))
+    aggregates = {}
+    if additive:
+        aggregates["sales"] = Sum("amount", filter=sold)
+        if sel.by not in AGENT_GROUPS:
+            aggregates["silent"] = Count("pk", filter=Q(driven=False))
+    if distinct:
+        aggregates["sales_customers"] = Count("customer_key", distinct=True, filter=sold)
     _merge(out, _grouped(orders, sel.group_field(), aggregates))
-    paid = _agent_scoped(sel, OrderFact.objects.filter(sel.period("paid_day", "paid_at"), shop_id__in=shop_ids))
-    _merge(out, _grouped(paid, sel.group_field(day_field="paid_day"), {"paid_orders": Count("pk")}))
+    if additive:
+        paid = _agent_scoped(sel, OrderFact.objects.filter(sel.period("paid_day", "paid_at"), shop_id__in=shop_ids))
+        _merge(out, _grouped(paid, sel.group_field(day_field="paid_day"), {"paid_orders": Count("pk")}))
     return out
 
 
-def _satisfaction_components(sel: Selection, needed: set[str]) -> dict:
-    out: dict = {}
+def _review_components(sel: Selection, needed: set[str]) -> dict:
     shop_ids = [s.pk for s in sel.shops]
     reviews = _agent_scoped(sel, ReviewFact.objects.filter(sel.period("day", "created_at"), shop_id__in=shop_ids))
-    _merge(out, _grouped(reviews, sel.group_field(), {
+    return _grouped(reviews, sel.group_field(), {
         "reviews": Count("pk"),
         "bad_reviews": Count("pk", filter=Q(rating__lte=2)),
         "neutral_bad_reviews": Count("pk", filter=Q(rating__lte=3)),
-    }))
+    })
+
+
+def _aftersale_open_components(sel: Selection, needed: set[str]) -> dict:
+    """After-sales opened in the period, done on time or due as of ``sel.as_of``."""
+    shop_ids = [s.pk for s in sel.shops]
     opened = _agent_scoped(
         sel,
         AfterSaleFact.objects.filter(sel.period("day", "opened_at"), shop_id__in=shop_ids).exclude(status="cancelled"),
     )
     closed_as_of = Q(status__in=CLOSED, closed_at__isnull=False, closed_at__lte=sel.as_of)
-    _merge(out, _grouped(opened, sel.group_field(), {
+    return _grouped(opened, sel.group_field(), {
         "aftersales_on_time": Count("pk", filter=closed_as_of & Q(closed_at__lte=F("due_at"))),
         "aftersales_due": Count("pk", filter=closed_as_of | Q(due_at__lt=sel.as_of)),
-    }))
+    })
+
+
+def _aftersale_closed_components(sel: Selection, needed: set[str]) -> dict:
+    shop_ids = [s.pk for s in sel.shops]
     closed = _agent_scoped(
         sel,
         AfterSaleFact.objects.filter(
             sel.period("closed_day", "closed_at"), shop_id__in=shop_ids, status__in=CLOSED, closed_at__isnull=False
         ),
     )
-    _merge(out, _grouped(closed, sel.group_field(day_field="closed_day"), {
+    return _grouped(closed, sel.group_field(day_field="closed_day"), {
         "aftersales_closed": Count("pk"),
         "aftersale_duration_sum": Sum("duration"),
         "refunds": Count("pk", filter=Q(kind__in=("refund", "return"), status="completed")),
         "disputes": Count("pk", filter=Q(platform_intervened=True, judged_against_seller=True)),
-    }))
-    return out
+    })
 
 
 def _online_components(sel: Selection, needed: set[str]) -> dict:
@@ -453,14 +477,14 @@ FAMILIES = {
         "first_contact_resolution", "csat", "rating_rate", "conversations_per_online_hour",
     }),
     "burst": (_burst_components, {"offhours_bursts", "reply_rate", "response_time_avg", "response_within_rate"}),
-    "sales": (_sales_components, {
+    "inquiry": (_inquiry_components, {
         "inquiries", "ordered_inquiries", "inquiry_conversion_rate", "paid_inquiries", "payment_conversion_rate",
-        "final_payment_rate", "agent_sales", "avg_order_value", "silent_orders", "refund_rate", "dispute_rate",
+        "final_payment_rate",
     }),
-    "satisfaction": (_satisfaction_components, {
-        "bad_review_rate", "neutral_bad_review_rate", "aftersale_completion_rate", "aftersale_duration_avg",
-        "refund_rate", "dispute_rate",
-    }),
+    "order": (_order_components, {"agent_sales", "avg_order_value", "silent_orders", "refund_rate", "dispute_rate"}),
+    "review": (_review_components, {"bad_review_rate", "neutral_bad_review_rate"}),
+    "aftersale_open": (_aftersale_open_components, {"aftersale_completion_rate"}),
+    "aftersale_closed": (_aftersale_closed_components, {"aftersale_duration_avg", "refund_rate", "dispute_rate"}),
     "online": (_online_components, {"online_hours", "conversations_per_online_hour"}),
     "quality": (_quality_components, {"qa_score_avg", "qa_findings_per_100"}),
 }
@@ -567,9 +591,21 @@ def metrics_compute(
 
     components: dict = {}
     wanted = set(keys)
-    for function, produces in FAMILIES.values():
-        if wanted & produces:
+    from kefu.metrics import levels
+
+    families = [name for name, (_function, produces) in FAMILIES.items() if wanted & produces]
+    from_levels = levels.families_served(sel) if set(families) & levels.COMPONENTS.keys() else set()
+    summed = []
+    for name in families:
+        function = FAMILIES[name][0]
+        if name in from_levels:
+            summed.append(name)
+            if name == "order" and "avg_order_value" in wanted:
+                _merge(components, _order_components(sel, wanted, additive=False))
+        else:
             _merge(components, function(sel, wanted))
+    if summed:
+        _merge(components, levels.level_components(sel, summed))
     return _rows(sel, components, keys)
 
 

@@ -9,6 +9,7 @@ Two units of work, both idempotent (delete the unit's rows, write them again):
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
@@ -70,8 +71,53 @@ def shop_infos(shop_ids=None) -> dict[int, ShopInfo]:
     return infos
 
 
+# ---- the days a refresh touches (for the daily rollups, kefu.metrics.levels) ----------
+
+_touched: set | None = None  # (shop pk, day) pairs, while ``days_collect`` is active
+
+# The day columns of each fact model (the days its rows count on).
+_DAY_FIELDS = {
+    ConversationFact: ("day",),
+    AgentConversationFact: ("day",),
+    BurstFact: ("day",),
+    InquiryFact: ("day",),
+    OrderFact: ("day", "paid_day"),
+    ReviewFact: ("day",),
+    AfterSaleFact: ("day", "closed_day"),
+}
+
+
+@contextmanager
+def days_collect():
+    """Collect the (shop pk, day)s whose facts are deleted or written inside the block."""
+    global _touched
+    outer, _touched = _touched, set()
+    try:
+        yield _touched
+    finally:
+        collected, _touched = _touched, outer
+        if outer is not None:
+            outer |= collected
+
+
+def _days_note_rows(queryset) -> None:
+    """Before rows go: note the days they counted on."""
+    if _touched is None:
+        return
+    for name in _DAY_FIELDS[queryset.model]:
+        _touched.update(queryset.order_by().values_list("shop_id", name).distinct())
+
+
+def _delete(queryset) -> None:
+    _days_note_rows(queryset)
+    queryset._raw_delete(queryset.db)
+
+
 def _insert(model, objects: list) -> None:
     """Write fact rows through the fast bulk path (COPY on PostgreSQL)."""
+    if _touched is not None:
+        for name in _DAY_FIELDS[model]:
+            _touched.update((obj.shop_id, getattr(obj, name)) for obj in objects)
     if objects:
         names = [f.attname for f in model._meta.concrete_fields if not (f.primary_key and f.auto_created)]
         rows_insert(model, [{name: getattr(obj, name) for name in names} for obj in objects])
@@ -126,6 +172,8 @@ def _conversation_batch(ids: list[int], shops: dict[int, ShopInfo] | None) -> se
     with transaction.atomic():
         # Children first, then plain DELETEs: the ORM's delete() would first read every
         # row (and their children) to cascade by hand.
+        _days_note_rows(BurstFact.objects.filter(fact_id__in=ids))
+        _days_note_rows(ConversationFact.objects.filter(pk__in=ids))  # the agents' rows count on the same days
         for queryset in (
             BurstFact.objects.filter(fact_id__in=ids),
             AgentConversationFact.objects.filter(fact_id__in=ids),
@@ -295,6 +343,8 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
                 value = not any(last < other_start <= until for other_start, other in starts if other != row[0])
             if value != row[10]:
                 fcr_changes[value].append(row[0])
+                if _touched is not None:
+                    _touched.add((row[11], row[4]))
 
     # Inquiries (interpretations 9 and 11).
     inquiries: dict[tuple[str, date], dict] = {}
@@ -387,10 +437,10 @@ def _customer_batch(keys: list[str], shops: dict[int, ShopInfo]) -> None:
     with transaction.atomic():
         for value, pks in fcr_changes.items():
             ConversationFact.objects.filter(pk__in=pks).update(fcr=value)
-        InquiryFact.objects.filter(customer_key__in=keys).delete()
+        _delete(InquiryFact.objects.filter(customer_key__in=keys))
         _insert(InquiryFact, inquiry_facts)
-        OrderFact.objects.filter(customer_key__in=keys).delete()
-        OrderFact.objects.filter(pk__in=order_pks).delete()
+        _delete(OrderFact.objects.filter(customer_key__in=keys))
+        _delete(OrderFact.objects.filter(pk__in=order_pks))
         _insert(OrderFact, order_facts)
         _review_aftersale_facts_rebuild(
             Review.objects.filter(order_id__in=order_pks), AfterSale.objects.filter(order_id__in=order_pks), shops,
@@ -475,7 +525,7 @@ def _review_aftersale_facts_rebuild(reviews, aftersales, shops: dict[int, ShopIn
                 judged_against_seller=against, agent_id=credit.get(order_id),
             )
         )
-    ReviewFact.objects.filter(pk__in=[row[0] for row in review_rows]).delete()
+    _delete(ReviewFact.objects.filter(pk__in=[row[0] for row in review_rows]))
     _insert(ReviewFact, review_facts)
-    AfterSaleFact.objects.filter(pk__in=[row[0] for row in aftersale_rows]).delete()
+    _delete(AfterSaleFact.objects.filter(pk__in=[row[0] for row in aftersale_rows]))
     _insert(AfterSaleFact, aftersale_facts)

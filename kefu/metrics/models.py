@@ -188,6 +188,52 @@ class AfterSaleFact(_Dated):
         ]
 
 
+class LevelScope(models.TextChoices):
+    SHOP = "shop", _("shop")
+    AGENT = "agent", _("agent")
+    TEAM = "team", _("team")
+
+
+class DayLevel(models.Model):
+    """The second rollup level: the additive components of the metrics (kefu.metrics.engine)
+    of one shop-local day, for the shop, an agent or a team (``member`` is the agent's or
+    team's pk, 0 for the shop). Whole-day periods add these rows up instead of scanning the
+    facts; components that are not additive over days (distinct customers over a period)
+    or that depend on the as-of moment are computed from the facts at query time.
+
+    Rebuilt from the facts for the (shop, day)s a refresh touches
+    (``kefu.metrics.levels``); ``LevelState`` says whether a shop's rows can be used."""
+
+    shop = models.ForeignKey("shops.Shop", on_delete=models.CASCADE, db_index=False, related_name="+")
+    day = models.DateField()
+    week = models.DateField()
+    month = models.DateField()
+    scope = models.CharField(max_length=5, choices=LevelScope.choices)
+    member = models.BigIntegerField(default=0)
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "scope", "day", "member"], name="daylevel_unique"),
+        ]
+
+
+class LevelState(models.Model):
+    """Whether a shop's daily rollups are complete, and the agent-to-team assignment their
+    team rows were built with (a team change makes the engine fall back to the facts for
+    teams until the next refresh rebuilds them)."""
+
+    shop = models.OneToOneField("shops.Shop", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    teams_digest = models.CharField(max_length=64, blank=True)
+    built_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("daily rollup state")
+        verbose_name_plural = _("daily rollup states")
+
+
 class MarkKind(models.TextChoices):
     CONVERSATION = "conversation", _("conversation")
     CUSTOMER = "customer", _("customer")

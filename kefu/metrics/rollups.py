@@ -15,7 +15,7 @@ from django.db.models import Max
 
 from kefu.commerce.models import Order
 from kefu.conversations.models import Conversation
-from kefu.metrics import facts
+from kefu.metrics import facts, levels
 from kefu.metrics.models import (
     AfterSaleFact,
     AgentConversationFact,
@@ -53,6 +53,13 @@ def shop_recompute_request(shop) -> None:
     refresh_request()
 
 
+def shop_levels_recompute_request(shop) -> None:
+    """A threshold the daily rollups depend on changed: figures come from the facts at
+    once, and the shop's daily rollups are rebuilt in the background."""
+    levels.levels_invalidate([shop.pk])
+    refresh_request()
+
+
 @contextmanager
 def _exclusive():
     with _LOCK:
@@ -70,11 +77,15 @@ def _exclusive():
 
 def rollups_refresh() -> dict[str, int]:
     """Bring the rollups up to date with every mark written so far. Returns what it did."""
-    done = {"conversations": 0, "customers": 0, "orders": 0, "shops": 0}
+    done = {"conversations": 0, "customers": 0, "orders": 0, "shops": 0, "daily_rows": 0}
     with _exclusive():
         while True:
             last = RollupMark.objects.aggregate(last=Max("id"))["last"]
             if last is None:
+                # Shops whose daily rollups were never built or whose teams changed.
+                stale = levels.levels_stale_shops()
+                if stale:
+                    done["daily_rows"] += levels.levels_rebuild_shops(stale)
                 return done
             marks = RollupMark.objects.filter(id__lte=last)
             shop_ids = set(marks.filter(kind=MarkKind.SHOP).values_list("shop_id", flat=True))
@@ -89,9 +100,11 @@ def rollups_refresh() -> dict[str, int]:
             }
             orders = set(others.filter(kind=MarkKind.ORDER_EXT).values_list("shop_id", "key"))
             shops = facts.shop_infos()
-            customers |= facts.conversation_facts_rebuild(sorted(conversations), shops)
-            facts.customer_facts_rebuild(customers, shops)
-            facts.order_ext_facts_rebuild(orders, shops)
+            with facts.days_collect() as days:
+                customers |= facts.conversation_facts_rebuild(sorted(conversations), shops)
+                facts.customer_facts_rebuild(customers, shops)
+                facts.order_ext_facts_rebuild(orders, shops)
+            done["daily_rows"] += levels.levels_refresh(days)
             RollupMark.objects.filter(id__lte=last).delete()
             done["conversations"] += len(conversations)
             done["customers"] += len(customers)
@@ -116,12 +129,14 @@ def rollups_rebuild(*, shop_ids=None, _locked: bool = False) -> dict[str, int]:
     customers |= {facts.customer_key(s, c) for s, c in orders.order_by().values_list("shop_id", "customer_ext").distinct()}
     facts.customer_facts_rebuild(customers, shops)
     facts.review_aftersale_facts_rebuild_all(shop_ids, shops)
-    return {"conversations": len(conversation_ids), "customers": len(customers)}
+    daily_rows = levels.levels_rebuild_shops(shops.keys())
+    return {"conversations": len(conversation_ids), "customers": len(customers), "daily_rows": daily_rows}
 
 
 def rollups_tick() -> None:
-    """Periodic: refresh when marks wait (e.g. an import whose enqueue was lost in a crash)."""
-    if RollupMark.objects.exists():
+    """Periodic: refresh when marks wait (e.g. an import whose enqueue was lost in a crash)
+    or daily rollups must be built (a new installation, a team change)."""
+    if RollupMark.objects.exists() or levels.levels_stale_shops():
         from kefu.metrics.tasks import rollups_refresh_task
 
         rollups_refresh_task.enqueue()

@@ -23,6 +23,8 @@ DEFAULTS = {
 DEFAULT_SLA_HOURS = 48
 # Settings whose change invalidates stored rollups (the rest apply at query time).
 ROLLUP_SETTINGS = {"service_hours", "attribution_extra_days", "aftersale_sla_hours"}
+# Settings only the daily rollups (kefu.metrics.levels) depend on: the facts stay.
+LEVEL_SETTINGS = {"response_within_seconds", "service_level_seconds"}
 
 
 @dataclass(frozen=True)
@@ -153,4 +155,8 @@ def metric_settings_update(shop, *, actor=None, request=None, **changes) -> Metr
         from kefu.metrics.rollups import shop_recompute_request
 
         shop_recompute_request(shop)
+    elif changed.keys() & LEVEL_SETTINGS:
+        from kefu.metrics.rollups import shop_levels_recompute_request
+
+        shop_levels_recompute_request(shop)
     return after

@@ -18,6 +18,13 @@ from kefu.metrics.tests.randomdata import random_events, shuffled_batches
 from kefu.metrics.tests.reference import COUNT_KEYS, METRIC_KEYS, reference_metrics
 
 GROUPINGS = ("none", "agent", "team", "shop", "day", "week", "month")
+
+
+@pytest.fixture(autouse=True, params=["daily-rollups", "facts-only"])
+def _levels(request, settings):
+    """Every case twice: whole-day periods from the daily rollups (kefu.metrics.levels),
+    and from the facts alone. Both must equal the reference."""
+    settings.KEFU_METRIC_LEVELS = request.param == "daily-rollups"
 AS_OF = "2026-11-20T00:00:00+08:00"
 
 # ---- small record builders ---------------------------------------------------------------

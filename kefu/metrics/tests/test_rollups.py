@@ -14,6 +14,7 @@ from kefu.metrics.models import (
     AgentConversationFact,
     BurstFact,
     ConversationFact,
+    DayLevel,
     InquiryFact,
     OrderFact,
     ReviewFact,
@@ -22,7 +23,8 @@ from kefu.metrics.models import (
 from kefu.metrics.rollups import rollups_rebuild, rollups_refresh
 
 pytestmark = pytest.mark.django_db
-FACTS = (ConversationFact, AgentConversationFact, BurstFact, InquiryFact, OrderFact, ReviewFact, AfterSaleFact)
+FACTS = (ConversationFact, AgentConversationFact, BurstFact, InquiryFact, OrderFact, ReviewFact, AfterSaleFact,
+         DayLevel)
 
 
 def snapshot() -> dict:
@@ -124,3 +126,65 @@ def test_imports_enqueue_a_refresh_that_a_database_worker_runs(settings):
     assert not RollupMark.objects.exists()
     assert ConversationFact.objects.count() > 10
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").exists()
+
+
+def _by_team(start, end):
+    from kefu.metrics.engine import metrics_compute, rows_as_json
+
+    return rows_as_json(metrics_compute(start=start, end=end, by="team"))
+
+
+def test_whole_day_periods_come_from_the_daily_rollups_and_a_team_change_falls_back_to_the_facts(settings):
+    from kefu.accounts.models import Agent, Team
+    from kefu.metrics import levels
+    from kefu.metrics.engine import Selection
+    from kefu.shops.models import Shop
+
+    records = list(simulate(shops=1, agents=4, days=3, seed=5, end=date(2026, 11, 12)))
+    events_import(records=enumerate(records, 1))
+    rollups_refresh()
+    shop = Shop.objects.get()
+    start, end = date(2026, 11, 10), date(2026, 11, 13)
+    assert DayLevel.objects.filter(scope="agent").exists() and DayLevel.objects.filter(scope="team").exists()
+    assert levels.families_served(Selection(start, end, [shop], "team", None))
+    from_levels = _by_team(start, end)
+
+    # Moving an agent to another team: team figures come from the facts until a refresh.
+    agent = Agent.objects.filter(team__isnull=False).first()
+    other, _ = Team.objects.get_or_create(name="售后组")
+    agent.team = other
+    agent.save()
+    assert not levels.families_served(Selection(start, end, [shop], "team", None))
+    assert levels.families_served(Selection(start, end, [shop], "agent", None))  # agent rows need no teams
+    moved = _by_team(start, end)
+    assert moved != from_levels and {row["group"]["team"] for row in moved} >= {"售后组"}
+    settings.KEFU_METRIC_LEVELS = False
+    assert _by_team(start, end) == moved
+    settings.KEFU_METRIC_LEVELS = True
+    rollups_refresh()  # no marks: it rebuilds the stale team rows
+    assert levels.families_served(Selection(start, end, [shop], "team", None))
+    assert _by_team(start, end) == moved
+
+
+def test_a_threshold_change_is_visible_at_once_and_the_daily_rollups_follow():
+    from kefu.metrics.engine import metrics_compute
+    from kefu.metrics.models import LevelState
+    from kefu.metrics.shop_settings import metric_settings_update
+    from kefu.shops.models import Shop
+
+    events_import(records=enumerate(list(simulate(shops=1, agents=3, days=2, seed=8, end=date(2026, 11, 12))), 1))
+    rollups_refresh()
+    shop = Shop.objects.get()
+
+    def service_level():
+        (row,) = metrics_compute(start=date(2026, 11, 10), end=date(2026, 11, 13), keys=["service_level"])
+        return row.metrics["service_level"]
+
+    before = service_level()
+    metric_settings_update(shop, service_level_seconds=1)
+    assert not LevelState.objects.get(shop=shop).built_at  # the facts answer until the rebuild
+    after = service_level()
+    assert after < before
+    rollups_refresh()
+    assert LevelState.objects.get(shop=shop).built_at
+    assert service_level() == after
