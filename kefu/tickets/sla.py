@@ -215,13 +215,24 @@ def calendar_for_ticket(ticket, *, cache: dict | None = None) -> BusinessCalenda
     the built-in office hours."""
     from kefu.tickets.models import TeamCalendar, WorkCalendar
 
+    def looked_up(key, query):
+        # With a cache (a tick over every open ticket), each team's and the default
+        # calendar are looked up once.
+        if cache is None:
+            return query()
+        if key not in cache:
+            cache[key] = query()
+        return cache[key]
+
     calendar_id = None
     if ticket.department_id:
         calendar_id = ticket.department.calendar_id
     if calendar_id is None and ticket.team_id:
-        calendar_id = TeamCalendar.objects.filter(team_id=ticket.team_id).values_list("calendar_id", flat=True).first()
+        calendar_id = looked_up(("team", ticket.team_id), lambda: TeamCalendar.objects.filter(
+            team_id=ticket.team_id).values_list("calendar_id", flat=True).first())
     if calendar_id is None:
-        calendar_id = WorkCalendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+        calendar_id = looked_up(("default",), lambda: WorkCalendar.objects.filter(
+            is_default=True).values_list("pk", flat=True).first())
     if calendar_id is None:
         return BUILTIN_CALENDAR
     if cache is not None and calendar_id in cache:
@@ -236,13 +247,20 @@ def near_percent_default() -> int:
     return int(getattr(settings, "KEFU_TICKETS_SLA_NEAR_PERCENT", DEFAULT_NEAR_PERCENT))
 
 
-def policy_for(type: str, priority: str) -> tuple[int, int, int]:
-    """(first response minutes, resolution minutes, near-breach percent)."""
+def policy_for(type: str, priority: str, *, cache: dict | None = None) -> tuple[int, int, int]:
+    """(first response minutes, resolution minutes, near-breach percent). With ``cache``
+    (a dict the caller keeps), the policies are read once."""
     from kefu.tickets.models import SlaPolicy
 
-    row = SlaPolicy.objects.filter(type=type, priority=priority).values_list(
-        "first_response_minutes", "resolution_minutes", "near_percent"
-    ).first()
+    columns = ("first_response_minutes", "resolution_minutes", "near_percent")
+    if cache is not None:
+        if "policies" not in cache:
+            cache["policies"] = {
+                (row[0], row[1]): row[2:] for row in SlaPolicy.objects.values_list("type", "priority", *columns)
+            }
+        row = cache["policies"].get((type, priority))
+    else:
+        row = SlaPolicy.objects.filter(type=type, priority=priority).values_list(*columns).first()
     if row:
         return row
     first, resolution = DEFAULT_SLA_MINUTES[Priority(priority)]
@@ -345,13 +363,14 @@ def sla_refresh(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     calendars: dict = {}
+    policies: dict = {}
     changed = 0
     tickets = Ticket.objects.filter(closed_at__isnull=True)
     for ticket in tickets.select_related("department").iterator(chunk_size=500):
         if ticket.sla_state == SlaState.BREACHED and SlaState.BREACHED in (ticket.sla_fired or []):
             continue  # terminal: the working time used only grows
         calendar = calendar_for_ticket(ticket, cache=calendars)
-        state = sla_state_compute(ticket, calendar, policy_for(ticket.type, ticket.priority), now)
+        state = sla_state_compute(ticket, calendar, policy_for(ticket.type, ticket.priority, cache=policies), now)
         fire = state in (SlaState.NEAR, SlaState.BREACHED) and state not in (ticket.sla_fired or [])
         if state == ticket.sla_state and not fire:
             continue

@@ -192,3 +192,17 @@ def test_reopening_restarts_the_resolution_clock(open_ticket, agent_user):
     ticket = ticket_transition(ticket=ticket, to_status="in_progress", actor=agent_user, now=at("2026-11-09 09:30"))
     assert ticket.resolved_at is None and ticket.reopened_count == 1
     assert ticket.created_at + timedelta(hours=1) > ticket.first_responded_at
+
+
+def test_the_tick_reads_calendars_and_policies_once_whatever_the_number_of_open_tickets(
+    django_assert_max_num_queries, team
+):
+    from kefu.tickets.tests.factories import TicketFactory
+
+    sla_policy_set(actor=None, type="complaint", priority="high", first_response_minutes=60, resolution_minutes=600)
+    created = at("2026-11-09 10:00")
+    TicketFactory.create_batch(40, type="complaint", priority="high", team=team, created_at=created)
+    TicketFactory.create_batch(40, created_at=created)
+    sla_refresh(now=at("2026-11-09 10:05"))  # every ticket's first state
+    with django_assert_max_num_queries(8):  # nothing changed: reads only, not per ticket
+        assert sla_refresh(now=at("2026-11-09 10:06")) == 0
