@@ -9,8 +9,11 @@
 - an after-sale completed or rejected → a 回访 follow-up ticket (a shop can switch it off).
 
 The scan reads records changed since its last run (``ScanMark``, with an overlap for
-imports that were still running) and only recent ones (``KEFU_TICKETS_AUTO_MAX_AGE_DAYS``:
-importing a year of history opens no ticket for last year). Each ticket has a ``source``
+imports that were still running). What the data states — a lost, wrong-item or stalled
+parcel, a bad review — opens its ticket whatever its age (``KEFU_TICKETS_AUTO_RECORD_MAX_AGE_DAYS``
+sets a limit); what Kefu infers from the clock — a parcel silent for 48 h, an after-sale
+closed and due a follow-up — only for recent records (``KEFU_TICKETS_AUTO_MAX_AGE_DAYS``,
+14 days): importing a year of history does not call last year's customers back. Each ticket has a ``source``
 key, unique per type, so a re-import or a second scan opens nothing new.
 """
 
@@ -34,6 +37,12 @@ STALL_SCAN_EVERY = timedelta(minutes=10)
 
 def max_age() -> timedelta:
     return timedelta(days=int(getattr(settings, "KEFU_TICKETS_AUTO_MAX_AGE_DAYS", 14)))
+
+
+def _recorded_since(field: str, now) -> dict:
+    """The age limit on stated exceptions (none by default), as a filter."""
+    days = getattr(settings, "KEFU_TICKETS_AUTO_RECORD_MAX_AGE_DAYS", None)
+    return {} if days is None else {f"{field}__gte": now - timedelta(days=int(days))}
 
 
 class _Settings:
@@ -89,7 +98,7 @@ def _open_logistics(event, kind: str, *, now, department) -> Ticket:
 def scan_logistics(*, now, shop_settings) -> int:
     since, mark = _since("logistics", now)
     events = list(
-        LogisticsEvent.objects.filter(updated_at__gte=since, status__in=EXCEPTIONS, at__gte=now - max_age())
+        LogisticsEvent.objects.filter(updated_at__gte=since, status__in=EXCEPTIONS, **_recorded_since("at", now))
         .select_related("shop", "order__customer").order_by("at", "id")
     )
     sources = {logistics_source(e.shop_id, e.order_ext, e.status): e for e in events}
@@ -177,7 +186,7 @@ def scan_reviews(*, now, shop_settings) -> int:
 
     since, mark = _since("reviews", now)
     reviews = list(
-        Review.objects.filter(updated_at__gte=since, rating__lte=2, created_at__gte=now - max_age())
+        Review.objects.filter(updated_at__gte=since, rating__lte=2, **_recorded_since("created_at", now))
         .select_related("shop", "order", "customer").order_by("created_at", "id")
     )
     existing = _existing(TicketType.REVIEW_RECOVERY, (f"review:{r.pk}" for r in reviews))

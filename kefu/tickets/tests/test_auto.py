@@ -9,7 +9,7 @@ from django.utils import timezone
 from kefu.intake.services import events_import
 from kefu.tickets.auto import scan_stalled, _Settings
 from kefu.tickets.configuration import shop_ticket_settings_set
-from kefu.tickets.models import Ticket
+from kefu.tickets.models import ScanMark, Ticket
 from kefu.tickets.sla import tickets_tick
 
 pytestmark = pytest.mark.django_db
@@ -94,11 +94,31 @@ def test_each_bad_review_opens_one_recovery_ticket():
     assert tickets[0].priority == "high" and tickets[0].description == "质量太差"
 
 
-def test_old_history_opens_no_ticket():
+def test_an_old_bad_review_opens_its_ticket_unless_the_shop_limits_the_age(settings):
+    """What the data states opens a ticket whatever its age (imported history included);
+    an age limit is a setting."""
     now = timezone.now()
     run_import(base_records(now) + [
         {"type": "review", "id": "r1", "shop_id": "s1", "order_id": "o1", "rating": 1,
          "created_at": iso(now - timedelta(days=200))},
+    ])
+    settings.KEFU_TICKETS_AUTO_RECORD_MAX_AGE_DAYS = 30
+    tickets_tick(now=now)
+    assert not Ticket.objects.exists()
+    settings.KEFU_TICKETS_AUTO_RECORD_MAX_AGE_DAYS = None
+    ScanMark.objects.all().delete()  # scan the import again
+    tickets_tick(now=now)
+    assert Ticket.objects.get().type == "review_recovery"
+
+
+def test_old_history_calls_nobody_back():
+    """A parcel silent for months and an after-sale closed long ago open nothing."""
+    now = timezone.now()
+    old = now - timedelta(days=200)
+    run_import(base_records(now) + [
+        {"type": "logistics", "id": "l1", "shop_id": "s1", "order_id": "o1", "at": iso(old), "status": "shipped"},
+        {"type": "aftersale", "id": "as1", "shop_id": "s1", "order_id": "o1", "kind": "refund",
+         "status": "completed", "opened_at": iso(old), "closed_at": iso(old)},
     ])
     tickets_tick(now=now)
     assert not Ticket.objects.exists()
