@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kefu.qa",
     "kefu.review",
     "kefu.tickets",
+    "kefu.scripts",
     "kefu.web",
     "django_tasks_db",
 ]

@@ -16,5 +16,6 @@ urlpatterns = [
     path("qa/", include("kefu.qa.urls")),
     path("review/", include("kefu.review.urls")),
     path("tickets/", include("kefu.tickets.urls")),
+    path("scripts/", include("kefu.scripts.urls")),
     path("", include("kefu.web.urls")),
 ]

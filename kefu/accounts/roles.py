@@ -84,6 +84,11 @@ _TICKETS_WORK = ["tickets.view_ticket", "tickets.add_ticket", "tickets.change_ti
 _TICKETS_MANAGE = ["tickets.manage_ticket_settings", "tickets.view_ticket_report"]
 _TICKETS_DEPARTMENT = ["tickets.view_ticket", "tickets.change_ticket", "tickets.view_department_tickets"]
 
+# Script library (kefu.scripts): using it, approving shop-wide scripts, campaign packs.
+_SCRIPTS = ["scripts.view_script"]
+_SCRIPTS_APPROVE = ["scripts.view_script", "scripts.approve_script"]
+_SCRIPTS_PACKS = ["scripts.manage_script_packs"]
+
 _METRICS_ALL = [
     "shops.view_team_metrics",
     "shops.change_metric_settings",
@@ -129,6 +134,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TICKETS_WORK,
         *_TICKETS_MANAGE,
         "tickets.view_all_tickets",
+        *_SCRIPTS_APPROVE,
+        *_SCRIPTS_PACKS,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -142,6 +149,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TICKETS_WORK,
         "tickets.view_team_tickets",
         "tickets.view_ticket_report",
+        *_SCRIPTS_APPROVE,
     ],
     Role.AGENT: [
         "conversations.view_conversation",
@@ -152,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REVIEW_OWN,
         *_TICKETS_WORK,
         "tickets.view_own_tickets",
+        *_SCRIPTS,
     ],
     Role.QA: [
         *_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW, *_REVIEW,
