@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kefu.intake.engine import Intake, IntakeSummary
 from kefu.intake.models import ImportRun, ImportSource, RejectedRecord
+from kefu.intake.signals import events_imported
 from kefu.metrics.rollups import refresh_request
 from kefu.shops.models import Shop
 
@@ -48,6 +49,7 @@ def events_import(
             batch_size=1000,
         )
     refresh_request()  # the metric rollups catch up in the background
+    events_imported.send(sender=ImportRun, run=run)
     return run, summary
 
 

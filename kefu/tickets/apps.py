@@ -19,5 +19,9 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from kefu.tickets.notifications import events_register
 
+        from kefu.intake.signals import events_imported
+        from kefu.tickets.tasks import after_import
+
         post_migrate.connect(departments_ensure, sender=self, dispatch_uid="tickets_departments_ensure")
+        events_imported.connect(after_import, dispatch_uid="tickets_after_import")
         events_register()

@@ -146,3 +146,18 @@ def test_a_closed_aftersale_opens_a_follow_up_unless_switched_off():
     run_import([{**records[-1], "status": "completed", "closed_at": iso(now - timedelta(hours=1))}])
     tickets_tick(now=now)
     assert Ticket.objects.filter(type="follow_up").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the scan is enqueued when the import commits
+def test_an_import_opens_its_tickets_without_waiting_for_the_tick():
+    now = timezone.now()
+    records = base_records(now) + [
+        {"type": "logistics", "id": "l1", "shop_id": "s1", "order_id": "o1", "at": iso(now - timedelta(hours=5)),
+         "status": "wrong_item"},
+        {"type": "review", "id": "r1", "shop_id": "s1", "order_id": "o2", "rating": 2,
+         "created_at": iso(now - timedelta(hours=2)), "text": "发错货了"},
+    ]
+    run_import(records)  # tasks run at once in tests (the immediate backend)
+    assert sorted(Ticket.objects.values_list("type", flat=True)) == ["logistics", "review_recovery"]
+    run_import(records)
+    assert Ticket.objects.count() == 2
