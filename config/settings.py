@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kefu.review",
     "kefu.tickets",
     "kefu.scripts",
+    "kefu.routing",
     "kefu.web",
     "django_tasks_db",
 ]
@@ -185,6 +186,7 @@ KEFU_PERIODIC = [
     "kefu.qa.services.qa_tick",
     "kefu.review.sampling.review_tick",
     "kefu.tickets.sla.tickets_tick",
+    "kefu.routing.services.routing_tick",
 ]
 
 # The supervisor's dashboard is recomputed at most this often per set of shops (0: always).

@@ -89,6 +89,10 @@ _SCRIPTS = ["scripts.view_script"]
 _SCRIPTS_APPROVE = ["scripts.view_script", "scripts.approve_script"]
 _SCRIPTS_PACKS = ["scripts.manage_script_packs"]
 
+# Routing (kefu.routing): watching the queue and agents' load; routing, transfers, others' status.
+_ROUTING_VIEW = ["routing.view_agentrouting", "routing.view_queueentry"]
+_ROUTING_MANAGE = [*_ROUTING_VIEW, "routing.manage_routing"]
+
 _METRICS_ALL = [
     "shops.view_team_metrics",
     "shops.change_metric_settings",
@@ -116,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TICKETS_WORK,
         *_TICKETS_MANAGE,
         "tickets.view_all_tickets",
+        *_ROUTING_MANAGE,
     ],
     Role.SUPERVISOR: [
         *_VIEW_SERVICE_DATA,
@@ -136,6 +141,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tickets.view_all_tickets",
         *_SCRIPTS_APPROVE,
         *_SCRIPTS_PACKS,
+        *_ROUTING_MANAGE,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -150,6 +156,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tickets.view_team_tickets",
         "tickets.view_ticket_report",
         *_SCRIPTS_APPROVE,
+        *_ROUTING_VIEW,
     ],
     Role.AGENT: [
         "conversations.view_conversation",
