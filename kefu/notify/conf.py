@@ -45,3 +45,18 @@ def retry_minutes() -> tuple[int, ...]:
 
 def max_attempts() -> int:
     return len(retry_minutes()) + 1
+
+
+def attempt_failure_record(item, error: Exception, now, *, final: bool) -> None:
+    """The shared retry policy of everything sent out (notification sends, report
+    deliveries): after a failed attempt, pending again after the next back-off delay,
+    or failed for good when the attempts are used up or ``final``. ``item`` has
+    ``status`` ("pending"/"failed"), ``attempts``, ``next_attempt_at`` and ``last_error``."""
+    from datetime import timedelta
+
+    delays = retry_minutes()
+    retry = not final and item.attempts < max_attempts()
+    item.status = "pending" if retry else "failed"
+    item.next_attempt_at = now + timedelta(minutes=delays[item.attempts - 1]) if retry else None
+    item.last_error = (str(error) or type(error).__name__)[:2000]
+    item.save(update_fields=["status", "next_attempt_at", "last_error"])

@@ -20,7 +20,7 @@ from kefu.core.audit import audit_record
 from kefu.core.errors import Conflict, ValidationError
 from kefu.notify.channels import DeliveryError, email_send, robot_send, webhook_validate
 from kefu.notify.choices import RobotChannel, SendChannel, SendStatus
-from kefu.notify.conf import absolute_url, max_attempts, retry_minutes
+from kefu.notify.conf import absolute_url, attempt_failure_record
 from kefu.notify.events import CHANNELS, EVENTS, event_get
 from kefu.notify.models import Notification, NotificationPreference, RobotEndpoint, Send
 from kefu.notify.selectors import preferences_for_users
@@ -164,7 +164,7 @@ def send_attempt(*, send_id: int, attempt: int, now: datetime | None = None) -> 
     except Exception as error:  # noqa: BLE001 - every failure is logged on the send and retried
         if not isinstance(error, DeliveryError):
             logger.exception("notification send %s failed", send_id)
-        _failure_record(send, error, now, final=bool(reason))
+        attempt_failure_record(send, error, now, final=bool(reason))
     else:
         send.status = SendStatus.SENT
         send.sent_at = now
@@ -197,15 +197,6 @@ def _deliver(send: Send) -> str:
     robot = send.robot
     return robot_send(robot.channel, url=robot.url, secret=robot.secret, title=send.title,
                       markdown="\n\n".join(line for line in lines if line))
-
-
-def _failure_record(send: Send, error: Exception, now: datetime, *, final: bool) -> None:
-    delays = retry_minutes()
-    retry = not final and send.attempts < max_attempts()
-    send.status = SendStatus.PENDING if retry else SendStatus.FAILED
-    send.next_attempt_at = now + timedelta(minutes=delays[send.attempts - 1]) if retry else None
-    send.last_error = (str(error) or type(error).__name__)[:2000]
-    send.save(update_fields=["status", "next_attempt_at", "last_error"])
 
 
 @transaction.atomic

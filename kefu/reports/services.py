@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kefu.core.audit import audit_record
 from kefu.core.errors import Conflict, ValidationError
 from kefu.notify.channels import DeliveryError, email_addresses, email_send, robot_send, webhook_validate
-from kefu.notify.conf import base_url, max_attempts, retry_minutes
+from kefu.notify.conf import attempt_failure_record, base_url
 from kefu.reports.builder import report_build
 from kefu.reports.choices import Channel, DeliveryStatus
 from kefu.reports.models import Delivery, Subscription
@@ -199,7 +199,7 @@ def delivery_attempt(*, delivery_id: int, attempt: int, now: datetime | None = N
     except Exception as error:  # noqa: BLE001 - every failure is logged on the delivery and retried
         if not isinstance(error, DeliveryError):
             logger.exception("report delivery %s failed", delivery_id)
-        _failure_record(delivery, error, now, final=final)
+        attempt_failure_record(delivery, error, now, final=final)
     else:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
@@ -208,15 +208,6 @@ def delivery_attempt(*, delivery_id: int, attempt: int, now: datetime | None = N
         delivery.response = response[:2000]
         delivery.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error", "response"])
     return delivery
-
-
-def _failure_record(delivery: Delivery, error: Exception, now: datetime, *, final: bool) -> None:
-    delays = retry_minutes()
-    retry = not final and delivery.attempts < max_attempts()
-    delivery.status = DeliveryStatus.PENDING if retry else DeliveryStatus.FAILED
-    delivery.next_attempt_at = now + timedelta(minutes=delays[delivery.attempts - 1]) if retry else None
-    delivery.last_error = (str(error) or type(error).__name__)[:2000]
-    delivery.save(update_fields=["status", "next_attempt_at", "last_error"])
 
 
 def report_page_url(*, period: str, day, shop_ids) -> str:
