@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kefu.tickets",
     "kefu.scripts",
     "kefu.routing",
+    "kefu.wfm",
     "kefu.web",
     "django_tasks_db",
 ]
