@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kefu.scripts",
     "kefu.routing",
     "kefu.wfm",
+    "kefu.live",
     "kefu.web",
     "django_tasks_db",
 ]
@@ -105,6 +106,17 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+
+# The live chat's channel layer (kefu.live): in memory in the embedded tier (one server
+# process); Redis when REDIS_URL is set (several processes or machines).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_LAYERS = {
+    "default": (
+        {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        if REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
 
 TEMPLATES = [
     {
@@ -223,6 +235,10 @@ USE_I18N = True
 # Stored in UTC; shown in Asia/Shanghai (or the shop's own timezone where it has one).
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
+
+# Files customers send in the live chat (kefu.live): under the data directory.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "media/"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

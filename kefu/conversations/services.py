@@ -27,3 +27,12 @@ def conversation_end_set(*, conversation: Conversation, at) -> None:
         if updated:
             marks_add([(MarkKind.CONVERSATION, conversation.shop_id, str(conversation.pk))])
             conversation.ended_at = at
+
+
+def conversation_rating_set(*, conversation: Conversation, rating: int, at) -> None:
+    """Record the customer's service rating (1-5) of the conversation."""
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction when there is one
+        Conversation.objects.filter(pk=conversation.pk).update(rating=rating, rated_at=at)
+        marks_add([(MarkKind.CONVERSATION, conversation.shop_id, str(conversation.pk))])
+    conversation.rating = rating
+    conversation.rated_at = at
