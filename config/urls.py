@@ -17,5 +17,6 @@ urlpatterns = [
     path("review/", include("kefu.review.urls")),
     path("tickets/", include("kefu.tickets.urls")),
     path("scripts/", include("kefu.scripts.urls")),
+    path("live/", include("kefu.live.urls")),
     path("", include("kefu.web.urls")),
 ]

@@ -25,7 +25,6 @@ from kefu.live.selectors import (
     active_agent_id,
     conversation_open_for,
     message_dict,
-    queue_position_for,
     whisper_dict,
     widget_settings_for,
 )
@@ -234,13 +233,17 @@ def rating_invite(*, user, conversation: Conversation) -> LiveState:
     """Invite the customer to rate the service (满意度, 1-5)."""
     if not user.has_perm("routing.manage_routing"):
         _agent_of(user, conversation)
+    return _rating_invite_send(conversation)
+
+
+def _rating_invite_send(conversation: Conversation) -> LiveState:
     state = LiveState.objects.get_or_create(conversation=conversation)[0]
     state.rating_invited_at = timezone.now()
     state.save(update_fields=["rating_invited_at"])
     settings = widget_settings_for(conversation.shop)
     broadcast.send([broadcast.customer_group(conversation.pk)],
-                   {"type": "rating_invite", "text": settings.rating_invitation or
-                    _("How satisfied are you with our service?")})
+                   {"type": "rating_invite", "conversation": conversation.pk,
+                    "text": settings.rating_invitation or _("How satisfied are you with our service?")})
     return state
 
 
@@ -265,7 +268,9 @@ def conversation_finish(*, user, conversation: Conversation, disposition: str = 
     routing.conversation_end(conversation, now=now)
     LiveState.objects.update_or_create(conversation=conversation,
                                        defaults={"disposition": disposition, "ended_by": user})
-    conversation.refresh_from_db(fields=["ended_at"])
+    conversation.refresh_from_db(fields=["ended_at", "rating"])
+    if conversation.rating is None and conversation.channel == CHANNEL:
+        _rating_invite_send(conversation)  # the customer is asked to rate at the end
     _routing_notices(conversation.shop_id, now)
     event = {"type": "ended", "conversation": conversation.pk}
     broadcast.send([broadcast.customer_group(conversation.pk), broadcast.staff_group(conversation.pk)]
@@ -343,5 +348,9 @@ def presence_set(*, actor, agent, status: str) -> None:
     broadcast.send([broadcast.agent_group(agent.pk)], {"type": "presence", "status": status})
 
 
-def queue_position(conversation: Conversation) -> int | None:
-    return queue_position_for(conversation)
+def widget_secret_rotate(*, widget, actor) -> None:
+    """A new signing secret: tokens signed with the old one stop working."""
+    from kefu.live.models import widget_secret_new
+
+    widget.secret = widget_secret_new()
+    widget.save(update_fields=["secret"])
