@@ -27,7 +27,7 @@ def asgi_server(transactional_db, settings):
 
     get_resolver().url_patterns  # imports every view now, not during the first page's timeout
     port = _free_port()
-    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     app = application_build(http=ASGIStaticFilesHandler(get_asgi_application()))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
                                            ws="websockets"))
