@@ -8,7 +8,12 @@ class WidgetSettingsForm(forms.ModelForm):
     class Meta:
         model = WidgetSettings
         fields = ["enabled", "greeting", "rating_invitation", "allowed_origins"]
-        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+        wide = {"style": "width: min(560px, 100%)"}
+        widgets = {
+            "greeting": forms.TextInput(attrs=wide),
+            "rating_invitation": forms.TextInput(attrs=wide),
+            "allowed_origins": forms.Textarea(attrs={"rows": 3, **wide}),
+        }
 
     def clean_allowed_origins(self):
         lines = [line.strip().rstrip("/") for line in self.cleaned_data["allowed_origins"].splitlines() if line.strip()]
