@@ -3,7 +3,7 @@ the supervisor's live monitor (``urls_monitor``)."""
 
 from django.urls import include, path
 
-from kefu.live import views, views_widget
+from kefu.live import urls_monitor, views, views_widget
 
 app_name = "live"
 urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("w/state/", views_widget.state_view, name="widget_state"),
     path("embed.js", views_widget.embed_view, name="embed"),
     path("files/<path:name>", views_widget.file_view, name="file"),
+    path("monitor/", include(urls_monitor)),
 ]
