@@ -49,6 +49,7 @@ def shot(page, name):
 
 def test_customer_agent_rating_journey(asgi_server, context_for, shop, make_user):  # noqa: F811
     agent_user = make_user(Role.AGENT, username="xiaomei", display_name="小美", agent_shop=shop)
+    make_user(Role.SUPERVISOR, username="zhuguan", display_name="王主管", shops=[shop])
     routing_settings_update(shop=shop, default_max_concurrent=3)
     skill_group_create(shop=shop, key="presale", name="售前", stage="presale", members=[agent_user.agent])
     agent_status_set(agent_user.agent, PresenceStatus.ONLINE)
@@ -66,6 +67,16 @@ def test_customer_agent_rating_journey(asgi_server, context_for, shop, make_user
     customer.fill("[data-input]", "在吗？这款有L码吗")
     customer.click(".kw-send")
     customer.wait_for_selector(".kw-customer .kw-bubble:has-text('这款有L码吗')")
+
+    # The supervisor's monitor shows the conversation and how long the customer has waited.
+    supervisor = context_for(asgi_server)
+    login(supervisor, "zhuguan", PASSWORD)
+    supervisor.goto(f"{asgi_server}{reverse('live:monitor')}")
+    row = supervisor.locator("[data-table=live] tr[data-conversation]")
+    row.wait_for()
+    assert row.locator("[data-open]").inner_text() == HOSTILE_NICK
+    assert row.locator("[data-wait]").inner_text().strip() not in ("", "—")
+    shot(supervisor, "live_journey_monitor")
 
     # Routed to 小美: her list refreshes from the socket's event, without reloading.
     item = agent.locator("[data-list=waiting] [data-conversation]")
@@ -85,6 +96,12 @@ def test_customer_agent_rating_journey(asgi_server, context_for, shop, make_user
     agent.wait_for_selector(".ws-agent .ws-bubble:has-text('欢迎光临')")
     shot(agent, "live_workspace")
 
+    # The supervisor whispers; 小美 sees it live, the customer never does.
+    row.locator("[data-open]").click()
+    supervisor.fill("[data-whisper-form] textarea", "先确认尺码再推荐")
+    supervisor.click("[data-whisper-form] button[type=submit]")
+    agent.wait_for_selector(".ws-whisper .ws-bubble:has-text('先确认尺码再推荐')")
+
     # The customer sees the answer live, and the agent sees it read.
     customer.wait_for_selector(".kw-agent .kw-bubble:has-text('欢迎光临旗舰店')")
     agent.wait_for_selector(".ws-agent .ws-read:has-text('已读')")
@@ -99,6 +116,7 @@ def test_customer_agent_rating_journey(asgi_server, context_for, shop, make_user
     customer.click("[data-rate='5']")
     customer.wait_for_selector("[data-thanks]:not([hidden])")
     shot(customer, "live_widget")
+    assert "先确认尺码再推荐" not in customer.content()
 
     conversation = Conversation.objects.get(customer_ext="buyer-77")
     assert conversation.rating == 5 and conversation.ended_at is not None
