@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "kefu.routing",
     "kefu.wfm",
     "kefu.live",
+    "kefu.insights",
     "kefu.web",
     "django_tasks_db",
 ]
