@@ -3,7 +3,7 @@ across many online agents on PostgreSQL, by several worker processes and threads
 the latency of each assignment.
 
     .venv/bin/python bench/routing_throughput.py [--rate 500] [--agents 200] [--seconds 20]
-        [--processes 4] [--threads 4] [--hold 1.5] [--no-write]
+        [--processes 4] [--threads 4] [--hold 1.5] [--batch 1] [--label ""] [--no-write]
 
 A fresh database ``kefu_bench_routing`` is created, migrated and dropped at the end. One
 shop, a 售前 group with every agent (least load) and a VIP group with a quarter of them;
@@ -11,7 +11,11 @@ every agent online with the default cap of 5. Conversations are created beforeha
 work); a tenth of the customers come back (stickiness), a twentieth are VIP. Each worker
 routes its share at the paced rate and ends each assigned conversation ``--hold`` seconds
 later (conversation_end, which also drains the queue), so the team stays busy but not full.
-Latency is the wall time of one ``route_conversation`` call (locks, queries, commit).
+Latency is the wall time of one ``route_conversation`` call (locks, queries, commit);
+with ``--batch N`` a thread routes the conversations already due (up to N) in one
+``route_conversations`` call, and each of them counts that call's whole wall time. SQL
+statements are counted per route and per end call (``connection.execute_wrapper``;
+transaction begin/commit are not statements there).
 Prints a Markdown table and appends it, with the date and the machine, to docs/benchmarks.md.
 """
 
@@ -101,41 +105,65 @@ def populate(*, agents: int, conversations: int) -> list[int]:
 
 def worker(args) -> dict:
     """One process: ``threads`` threads route their share at the paced rate."""
-    pks, rate, threads, hold, start_at = args
+    pks, rate, threads, hold, start_at, batch = args
     django_setup()
     from django.db import connections
 
     from kefu.conversations.models import Conversation
     from kefu.routing.services import conversation_end, route_conversation
 
-    latencies, end_latencies, outcome = [], [], {"assigned": 0, "queued": 0, "errors": 0}
+    if batch > 1:
+        from kefu.routing.services import route_conversations
+    latencies, end_latencies = [], []
+    outcome = {"assigned": 0, "queued": 0, "errors": 0, "route_statements": 0, "end_statements": 0}
     lock = threading.Lock()
 
     def run(share: list[int], interval: float):
         ends: deque = deque()
         mine_lat, mine_end = [], []
-        counts = {"assigned": 0, "queued": 0, "errors": 0}
-        try:
-            for i, pk in enumerate(share):
-                due = start_at + i * interval
-                while ends and ends[0][0] <= time.time():
-                    t0 = time.perf_counter()
-                    conversation_end(Conversation(pk=ends.popleft()[1]))
-                    mine_end.append(time.perf_counter() - t0)
-                pause = due - time.time()
-                if pause > 0:
-                    time.sleep(pause)
-                t0 = time.perf_counter()
-                try:
-                    result = route_conversation(Conversation(pk=pk))
-                except Exception as error:  # noqa: BLE001 - counted and reported
-                    counts["errors"] += 1
-                    if counts["errors"] == 1:
-                        print(f"route error: {error!r}", file=sys.stderr)
-                    continue
-                mine_lat.append(time.perf_counter() - t0)
+        counts = {"assigned": 0, "queued": 0, "errors": 0, "route_statements": 0, "end_statements": 0}
+        statements = [0]
+
+        def count(execute, sql, params, many, context):
+            statements[0] += 1
+            return execute(sql, params, many, context)
+
+        def route(group: list[int]):
+            t0 = time.perf_counter()
+            try:
+                if batch > 1:
+                    results = route_conversations([Conversation(pk=pk) for pk in group])
+                else:
+                    results = [route_conversation(Conversation(pk=group[0]))]
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                counts["errors"] += len(group)
+                if counts["errors"] == len(group):
+                    print(f"route error: {error!r}", file=sys.stderr)
+                return
+            mine_lat.extend([time.perf_counter() - t0] * len(group))
+            for pk, result in zip(group, results):
                 counts["assigned" if result.assigned else "queued"] += 1
                 ends.append((time.time() + hold, pk))
+
+        try:
+            with connections["default"].execute_wrapper(count):
+                i = 0
+                while i < len(share):
+                    while ends and ends[0][0] <= time.time():
+                        t0, before = time.perf_counter(), statements[0]
+                        conversation_end(Conversation(pk=ends.popleft()[1]))
+                        mine_end.append(time.perf_counter() - t0)
+                        counts["end_statements"] += statements[0] - before
+                    pause = start_at + i * interval - time.time()
+                    if pause > 0:
+                        time.sleep(pause)
+                    # Everything already due goes in one call (batch mode); one at a time otherwise.
+                    due = int((time.time() - start_at) / interval) + 1
+                    group = share[i:max(i + 1, min(due, i + batch))]
+                    before = statements[0]
+                    route(group)
+                    counts["route_statements"] += statements[0] - before
+                    i += len(group)
         finally:
             connections.close_all()
         with lock:
@@ -146,11 +174,13 @@ def worker(args) -> dict:
 
     shares = [pks[i::threads] for i in range(threads)]
     pool = [threading.Thread(target=run, args=(share, threads / rate)) for share in shares]
+    cpu = time.process_time()
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
-    return {"latencies": latencies, "end_latencies": end_latencies, "finished": time.time(), **outcome}
+    return {"latencies": latencies, "end_latencies": end_latencies, "finished": time.time(),
+            "cpu": time.process_time() - cpu, **outcome}
 
 
 def check() -> dict:
@@ -187,6 +217,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--hold", type=float, default=1.5, help="seconds an assigned conversation lasts")
+    parser.add_argument("--batch", type=int, default=1,
+                        help="route up to N already-due conversations per route_conversations call")
+    parser.add_argument("--label", default="", help="added to the section's heading")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--note", default="", help="a sentence about the machine's load, for the report")
     args = parser.parse_args()
@@ -200,7 +233,8 @@ def main() -> None:
         pks = populate(agents=args.agents, conversations=total)
         connections.close_all()
         start_at = time.time() + 3  # every process started and connected
-        shares = [(pks[i::args.processes], args.rate / args.processes, args.threads, args.hold, start_at)
+        shares = [(pks[i::args.processes], args.rate / args.processes, args.threads, args.hold, start_at,
+                   args.batch)
                   for i in range(args.processes)]
         with get_context("fork").Pool(args.processes) as pool:
             results = pool.map(worker, shares)
@@ -219,15 +253,19 @@ def main() -> None:
         "target": args.rate, "achieved": routed / elapsed, "routed": routed, "elapsed": elapsed,
         "assigned": sum(r["assigned"] for r in results), "queued": sum(r["queued"] for r in results),
         "errors": sum(r["errors"] for r in results), "ends": len(end_latencies), **checked,
+        "per_route": sum(r["route_statements"] for r in results) / max(1, routed),
+        "per_end": sum(r["end_statements"] for r in results) / max(1, len(end_latencies)),
+        "cpu_ms": sum(r["cpu"] for r in results) * 1000 / max(1, routed),
     }
     table = "\n".join([
         "| target /s | achieved /s | routed | assigned | queued | errors | p50 ms | p95 ms | p99 ms | max ms "
-        "| end p50 ms | end p99 ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| end p50 ms | end p99 ms | SQL / route | SQL / end | worker CPU ms / conversation |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {args.rate:.0f} | {summary['achieved']:.0f} | {routed:,} | {summary['assigned']:,} | {summary['queued']:,} "
         f"| {summary['errors']} | {ms(percentile(latencies, 50))} | {ms(percentile(latencies, 95))} "
         f"| {ms(percentile(latencies, 99))} | {ms(max(latencies))} | {ms(percentile(end_latencies, 50))} "
-        f"| {ms(percentile(end_latencies, 99))} |",
+        f"| {ms(percentile(end_latencies, 99))} | {summary['per_route']:.1f} | {summary['per_end']:.1f} "
+        f"| {summary['cpu_ms']:.1f} |",
     ])
     checks = (f"Checks after the run: {checked['double_assigned']} conversations assigned twice, "
               f"{checked['agents_over_cap_or_inconsistent']} agents over their cap or with a load that "
@@ -238,8 +276,10 @@ def main() -> None:
     if args.no_write:
         return
     command = " ".join(["bench/routing_throughput.py", *(repr(a) if " " in a else a for a in sys.argv[1:])])
+    batch_note = (f" — here batches of up to {args.batch} already-due conversations per "
+                  "`route_conversations` call, each counting the whole call" if args.batch > 1 else "")
     section = f"""
-### Routing throughput — {datetime.date.today().isoformat()}
+### Routing throughput — {datetime.date.today().isoformat()}{f" ({args.label})" if args.label else ""}
 
 Machine: {machine()}. {args.note or ''}
 Command: `.venv/bin/python {command}` — PostgreSQL database `{DB_NAME}` (created, migrated, dropped);
@@ -249,7 +289,10 @@ twentieth VIP) routed by {args.processes} processes × {args.threads} threads, p
 for {args.seconds:.0f} s; each assigned conversation ends {args.hold} s later (`conversation_end`,
 which drains the queue), so about {args.rate * args.hold:.0f} chats are open at a time of the
 {args.agents * 5} the team can hold. Latency: the wall time of one `route_conversation` call
-(row locks, queries, commit); "end": one `conversation_end` call.
+(row locks, queries, commit){batch_note}; "end": one `conversation_end` call. SQL: statements
+per routed conversation and per end (begin/commit not counted); worker CPU: the Python
+processes' CPU time (routes and ends) per routed conversation, PostgreSQL's own not included —
+less sensitive to the machine's noise than the rate.
 
 {table}
 

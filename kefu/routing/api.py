@@ -1,5 +1,5 @@
-"""Routing API: ``/api/v1/routing`` — route a conversation, set an agent's status, the
-waiting queue, the agents' load.
+"""Routing API: ``/api/v1/routing`` — route a conversation, assign one by hand, set an
+agent's status, the waiting queue, the agents' load.
 
 A logged-in session acts as its user (see ``kefu.routing.permissions``); a bearer token
 acts as the system inside its shop (an admin token: every shop)."""
@@ -9,18 +9,20 @@ from ninja import Query, Router
 from ninja.security import SessionAuth
 
 from kefu.accounts.auth import ApiTokenAuth
+from kefu.accounts.models import ApiToken
 from kefu.core.errors import ValidationError
 from kefu.routing import services
 from kefu.routing.models import Assignment, SkillGroup
 from kefu.routing.permissions import (
     VIEW_AGENTS,
     VIEW_QUEUE,
+    agent_get_for_assignment,
     agent_get_for_status,
     conversation_get_for_routing,
     routing_view_check,
     shop_ids_for_caller,
 )
-from kefu.routing.schemas import AgentListOut, AgentOut, QueueOut, RouteIn, RouteOut, StatusIn
+from kefu.routing.schemas import AgentListOut, AgentOut, AssignIn, AssignmentOut, QueueOut, RouteIn, RouteOut, StatusIn
 from kefu.routing.selectors import agent_routing_rows, effective_cap, queue_entries, queue_summary
 from kefu.shops.models import Shop
 from kefu.tickets.schemas import ErrorOut
@@ -63,6 +65,17 @@ def conversation_route(request: HttpRequest, conversation_id: int, payload: Rout
                 "group": result.assignment.group.key if result.assignment.group_id else None}
     return {"status": "queued", "position": result.position, "off_hours": result.off_hours,
             "message": result.message, "group": result.entry.group.key if result.entry else None}
+
+
+@router.post("/routing/conversations/{conversation_id}/assign", auth=AUTH,
+             response={200: AssignmentOut, **_ERRORS},
+             summary="Assign a waiting conversation to a chosen agent (supervisor; force: over the cap)")
+def conversation_assign_post(request: HttpRequest, conversation_id: int, payload: AssignIn):
+    conversation = conversation_get_for_routing(caller=request.auth, conversation_id=conversation_id)
+    agent = agent_get_for_assignment(caller=request.auth, conversation=conversation, agent_id=payload.agent_id)
+    actor = None if isinstance(request.auth, ApiToken) else request.auth
+    assignment = services.conversation_assign(conversation, agent=agent, actor=actor, force=payload.force)
+    return _assignment_out(assignment)
 
 
 @router.post("/routing/agents/{agent_id}/status", auth=AUTH, response={200: AgentOut, **_ERRORS},

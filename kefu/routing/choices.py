@@ -20,3 +20,4 @@ class AssignmentReason(models.TextChoices):
 class AssignmentEnd(models.TextChoices):
     ENDED = "ended", pgettext_lazy("assignment end", "Conversation ended")
     TRANSFERRED = "transferred", pgettext_lazy("assignment end", "Transferred")
+    AGENT_OFFLINE = "agent_offline", pgettext_lazy("assignment end", "Agent went offline (requeued)")

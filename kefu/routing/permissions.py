@@ -1,8 +1,8 @@
 """Who may route and watch: fetch-and-check helpers (missing and not visible give the
 same ``NotFound``) for sessions and API tokens.
 
-- ``routing.manage_routing`` (supervisor, administrator): route and transfer the
-  conversations of their shops, set any of their agents' status;
+- ``routing.manage_routing`` (supervisor, administrator): route, transfer and manually
+  assign the conversations of their shops, set any of their agents' status;
 - ``routing.view_agentrouting`` / ``routing.view_queueentry`` (also team leads): see the
   agents' load and the queue of their shops;
 - every agent may set their own status.
@@ -50,6 +50,17 @@ def agent_get_for_status(*, caller, agent_id: int) -> Agent:
     own = user_agent(caller)
     if (own is None or own.pk != agent.pk) and not caller.has_perm(MANAGE):
         raise PermissionDenied(code="routing_forbidden")
+    return agent
+
+
+def agent_get_for_assignment(*, caller, conversation: Conversation, agent_id: int) -> Agent:
+    """The agent a routing manager (or a token) hands the conversation to: one the caller
+    reaches who serves the conversation's shop (or every shop)."""
+    agents = _scoped(Agent.objects.all(), caller, shared_null=True).filter(
+        Q(shop_id=conversation.shop_id) | Q(shop__isnull=True))
+    agent = agents.filter(pk=agent_id).first()
+    if agent is None:
+        raise NotFound()
     return agent
 
 

@@ -12,6 +12,11 @@ class RouteIn(Schema):
     group: str | None = Field(None, description="a skill group key; by default the conversation's own group")
 
 
+class AssignIn(Schema):
+    agent_id: int = Field(..., description="the Kefu id of the agent who takes the conversation")
+    force: bool = Field(False, description="go over the agent's concurrency cap on purpose")
+
+
 class AssignmentOut(Schema):
     id: int
     conversation_id: int

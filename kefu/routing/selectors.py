@@ -17,6 +17,8 @@ def routing_settings_for(shop) -> RoutingSettings:
     """The shop's settings row, or an unsaved one with the defaults."""
     if shop is None:
         return RoutingSettings()
+    if type(shop).routing_settings.related.is_cached(shop):  # fetched with the shop (select_related)
+        return getattr(shop, "routing_settings", None) or RoutingSettings(shop=shop)
     found = RoutingSettings.objects.filter(shop_id=shop.pk).first()
     return found or RoutingSettings(shop=shop)
 
@@ -127,9 +129,12 @@ def group_queue_counts(group_ids) -> dict[int, dict]:
     return {row["group_id"]: row for row in found}
 
 
-def groups_with_waiting(*, shop_id: int | None = None) -> list[int]:
+def groups_with_waiting(*, shop_id: int | None = None, group_ids=None) -> list[int]:
+    """The groups (of the shop, among ``group_ids``) where somebody waits."""
     groups = SkillGroup.objects.filter(Exists(QueueEntry.objects.filter(group_id=OuterRef("pk"))))
     if shop_id is not None:
         groups = groups.filter(shop_id=shop_id)
+    if group_ids is not None:
+        groups = groups.filter(pk__in=list(group_ids))
     return list(groups.order_by("pk").values_list("pk", flat=True))
 

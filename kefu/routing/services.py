@@ -1,34 +1,41 @@
-"""Every write of routing (分流): route a conversation to an agent or queue it, drain the
-queue, end and transfer conversations, set an agent's presence, automatic away.
+"""Every write of routing (分流): route a conversation to an agent or queue it (one at a
+time or a batch), drain the queue, end, transfer and manually assign conversations, set an
+agent's presence (going offline hands their chats back to the queue), automatic away.
 
 Concurrency (many conversations arriving at once, agents changing status):
 
-- a conversation's row is locked (waiting) by whoever routes, ends or transfers it, so
-  one conversation is handled by one transaction at a time; the partial unique
-  constraint ``assignment_one_active`` backs this up in the database;
+- a conversation's row is locked (waiting) by whoever routes, ends, transfers, assigns or
+  requeues it, so one conversation is handled by one transaction at a time; the partial
+  unique constraint ``assignment_one_active`` backs this up in the database;
 - an agent's ``AgentRouting`` row is locked before their load is read and raised, so no
-  agent goes over their cap. The candidate pick skips rows another transaction holds
-  (PostgreSQL ``SKIP LOCKED``): routing never waits for an agent, and whoever holds an
-  agent row never waits for a conversation, so the lock order cannot cycle; where two
-  agent rows are locked (a transfer) they are locked in primary-key order;
+  agent goes over their cap; the load is raised by a conditional update
+  (``active_chats < cap``) as a second guard. The candidate pick skips rows another
+  transaction holds (PostgreSQL ``SKIP LOCKED``): routing never waits for an agent, and
+  whoever holds an agent row never waits for a conversation, so the lock order cannot
+  cycle; where two agent rows are locked (a transfer) they are locked in primary-key order;
 - the queue is drained in small transactions, one assignment each, skipping entries
-  and conversations another worker holds.
+  and conversations another worker holds;
+- an agent going offline commits their status first (nobody picks them after that), then
+  requeues their chats one transaction each, conversation lock first.
+
+The row-level steps live in ``kefu.routing.engine``.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kefu.conversations.models import Conversation, Stage
+from kefu.conversations.models import Conversation
 from kefu.conversations.services import conversation_agent_set, conversation_end_set
 from kefu.core.errors import ValidationError
 from kefu.presence.models import PresenceStatus
 from kefu.presence.services import agent_status_record
+from kefu.routing import engine
 from kefu.routing.choices import AssignmentEnd, AssignmentReason
 from kefu.routing.models import AgentRouting, Assignment, QueueEntry, RoutingSettings, SkillGroup, SkillGroupMember
 from kefu.routing.selectors import (
@@ -59,143 +66,23 @@ class RoutingResult:
         return self.assignment is not None
 
 
-def _skip_locked() -> dict:
-    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
-
-
-def _lock_conversation(pk: int, *, skip: bool = False) -> Conversation | None:
-    query = Conversation.objects.select_for_update(of=("self",), **(_skip_locked() if skip else {}))
-    return query.select_related("shop", "customer").filter(pk=pk).first()
-
-
-def _active_assignment(conversation_id: int) -> Assignment | None:
-    return Assignment.objects.filter(conversation_id=conversation_id, ended_at__isnull=True).first()
-
-
 def agent_routing_row(agent) -> AgentRouting:
     """The agent's routing row, created (offline) the first time it is needed."""
     row, _created = AgentRouting.objects.get_or_create(agent=agent, defaults={"shop_id": agent.shop_id})
     return row
 
 
-def _lock_rows(agent_ids) -> dict[int, AgentRouting]:
-    rows = (AgentRouting.objects.select_for_update(of=("self",)).select_related("agent")
-            .filter(agent_id__in=agent_ids).order_by("pk"))
-    return {row.agent_id: row for row in rows}
+class _ShopGroups:
+    """The skill groups of each shop, read once per call (a batch reads each shop's once)."""
 
+    def __init__(self):
+        self._groups: dict[int, list[SkillGroup]] = {}
 
-def _priority(conversation: Conversation, group: SkillGroup, settings: RoutingSettings) -> int:
-    priority = group.base_priority
-    customer = conversation.customer
-    if customer is not None and customer.vip_level:
-        priority += settings.vip_priority
-    if customer is not None and conversation.stage == Stage.AFTERSALE and _open_complaint(conversation):
-        priority += settings.complaint_priority
-    return priority
-
-
-def _open_complaint(conversation: Conversation) -> bool:
-    try:
-        from kefu.tickets.models import Ticket
-        from kefu.tickets.workflows import workflow_for
-    except ImportError:  # routing works without the tickets app
-        return False
-    workflow = workflow_for(shop_id=conversation.shop_id, type="complaint")
-    open_statuses = [s for s in workflow.open_statuses() if s not in workflow.resolved]
-    return Ticket.objects.filter(
-        shop_id=conversation.shop_id, customer_id=conversation.customer_id, type="complaint",
-        status__in=open_statuses,
-    ).exists()
-
-
-def _member_caps(group: SkillGroup) -> Subquery:
-    return Subquery(SkillGroupMember.objects.filter(group=group, agent_id=OuterRef("agent_id")).values("max_concurrent")[:1])
-
-
-def _pick_agent(group: SkillGroup, settings: RoutingSettings, *, now: datetime) -> tuple[AgentRouting, int] | None:
-    """Lock and return an online member of the group under their cap, by the group's
-    strategy, with their cap; None when nobody is free. Rows other transactions hold are
-    skipped; the locked row is re-checked (it is the latest committed version)."""
-    candidates = (
-        AgentRouting.objects.filter(
-            Exists(SkillGroupMember.objects.filter(group=group, agent_id=OuterRef("agent_id"))),
-            status=PresenceStatus.ONLINE, agent__active=True,
-        )
-        .annotate(cap=Coalesce(_member_caps(group), F("max_concurrent"), settings.default_max_concurrent))
-        .filter(active_chats__lt=F("cap"))
-    )
-    if group.strategy == "round_robin":
-        order = [F("last_assigned_at").asc(nulls_first=True), "pk"]
-    else:
-        order = ["active_chats", F("last_assigned_at").asc(nulls_first=True), "pk"]
-    tried: set[int] = set()
-    for _attempt in range(5):
-        row = (candidates.exclude(pk__in=tried).order_by(*order).select_related("agent")
-               .select_for_update(of=("self",), **_skip_locked()).first())
-        if row is None:
-            return None
-        if row.status == PresenceStatus.ONLINE and row.active_chats < row.cap:
-            return row, row.cap
-        tried.add(row.pk)
-    return None
-
-
-def _assign(conversation: Conversation, row: AgentRouting, *, group, reason: str, now: datetime,
-            enqueued_at: datetime | None = None, actor=None, queued: bool = True) -> Assignment:
-    """Write the assignment and raise the agent's load; the caller holds both locks."""
-    wait = max(0, int((now - enqueued_at).total_seconds())) if enqueued_at else 0
-    assignment = Assignment.objects.create(
-        conversation=conversation, shop_id=conversation.shop_id, agent_id=row.agent_id, group=group,
-        customer_ext=conversation.customer_ext, reason=reason, assigned_at=now, wait_seconds=wait, actor=actor,
-    )
-    AgentRouting.objects.filter(pk=row.pk).update(active_chats=F("active_chats") + 1, last_assigned_at=now)
-    row.active_chats += 1
-    if queued:
-        QueueEntry.objects.filter(conversation_id=conversation.pk).delete()
-    conversation_agent_set(conversation=conversation, agent=row.agent)
-    return assignment
-
-
-def _release(assignment: Assignment, *, now: datetime, end_reason: str) -> None:
-    """End an assignment and lower the agent's load; the caller holds the conversation."""
-    Assignment.objects.filter(pk=assignment.pk).update(ended_at=now, end_reason=end_reason)
-    assignment.ended_at, assignment.end_reason = now, end_reason
-    _lock_rows([assignment.agent_id])
-    AgentRouting.objects.filter(pk=assignment.agent_id).update(active_chats=Greatest(F("active_chats") - 1, 0))
-
-
-def _enqueue(conversation: Conversation, group: SkillGroup, *, priority: int, now: datetime,
-             off_hours: bool = False, transfer: bool = False) -> QueueEntry:
-    entry, created = QueueEntry.objects.get_or_create(
-        conversation=conversation,
-        defaults={"shop_id": conversation.shop_id, "group": group, "priority": priority, "enqueued_at": now,
-                  "group_entered_at": now, "off_hours": off_hours, "transfer": transfer},
-    )
-    if not created and entry.group_id != group.pk:
-        entry.group, entry.group_entered_at, entry.priority, entry.transfer = group, now, priority, transfer
-        entry.save(update_fields=["group", "group_entered_at", "priority", "transfer"])
-    return entry
-
-
-def _sticky_agent(conversation: Conversation, group: SkillGroup, settings: RoutingSettings, *, now: datetime):
-    """The returning customer's last agent, locked, if online and under their cap."""
-    if not settings.sticky_enabled or not conversation.customer_ext:
-        return None
-    last = (
-        Assignment.objects.filter(
-            shop_id=conversation.shop_id, customer_ext=conversation.customer_ext,
-            assigned_at__gte=now - timedelta(hours=settings.sticky_window_hours),
-        ).exclude(conversation_id=conversation.pk).order_by("-assigned_at", "-id").first()
-    )
-    if last is None:
-        return None
-    row = _lock_rows([last.agent_id]).get(last.agent_id)
-    if row is None or row.status != PresenceStatus.ONLINE or not row.agent.active:
-        return None
-    member = SkillGroupMember.objects.filter(group=group, agent_id=row.agent_id).first()
-    if row.active_chats >= agent_cap(row, settings, member.max_concurrent if member else None):
-        return None
-    return row
+    def for_conversation(self, conversation: Conversation) -> SkillGroup | None:
+        if conversation.shop_id not in self._groups:
+            self._groups[conversation.shop_id] = list(
+                SkillGroup.objects.filter(shop_id=conversation.shop_id).order_by("key"))
+        return skill_group_for(conversation, groups=self._groups[conversation.shop_id])
 
 
 def route_conversation(conversation: Conversation, *, group: SkillGroup | None = None,
@@ -208,46 +95,61 @@ def route_conversation(conversation: Conversation, *, group: SkillGroup | None =
     conversations of at least the same priority are already waiting, which go first.
     Off hours the conversation waits and the customer gets the off-hours message.
     Routing a conversation already assigned returns that assignment."""
-    now = now or timezone.now()
+    return _route(conversation, group=group, now=now or timezone.now(), groups=_ShopGroups())
+
+
+def route_conversations(conversations, *, now: datetime | None = None) -> list[RoutingResult]:
+    """Route many new conversations (in order), each exactly as ``route_conversation``
+    would, in its own short transaction (so locks are held as briefly as for one); the
+    shops' skill groups are read once for the batch. One result per conversation."""
+    groups = _ShopGroups()
+    return [_route(conversation, group=None, now=now or timezone.now(), groups=groups)
+            for conversation in conversations]
+
+
+def _route(conversation: Conversation, *, group: SkillGroup | None, now: datetime,
+           groups: _ShopGroups) -> RoutingResult:
     with transaction.atomic():
-        conversation = _lock_conversation(conversation.pk)
+        conversation = engine.lock_conversation(conversation.pk, returning_customer=True)
         if conversation is None:
             raise ValidationError(_("This conversation no longer exists."), code="not_found")
         if conversation.ended_at is not None:
             raise ValidationError(_("This conversation has ended."), code="conversation_ended")
-        active = _active_assignment(conversation.pk)
+        active = engine.active_assignment(conversation)
         if active is not None:
             return RoutingResult(assignment=active)
-        entry = QueueEntry.objects.filter(conversation_id=conversation.pk).select_related("group").first()
-        group = group or (entry.group if entry else None) or skill_group_for(conversation)
+        entry = engine.queue_entry(conversation)
+        group = group or (entry.group if entry else None) or groups.for_conversation(conversation)
         if group is None:
             raise ValidationError(_("No skill group of this shop takes this conversation."), code="no_skill_group")
         settings = routing_settings_for(conversation.shop)
-        priority = entry.priority if entry else _priority(conversation, group, settings)
+        priority = entry.priority if entry else engine.priority_of(conversation, group, settings)
         if not shop_in_service_hours(conversation.shop, now):
-            entry = _enqueue(conversation, group, priority=priority, now=now, off_hours=True)
+            entry = engine.enqueue(conversation, group, priority=priority, now=now, off_hours=True)
             return RoutingResult(entry=entry, position=queue_position(entry), off_hours=True,
                                  message=settings.off_hours_message)
         if entry is None:
-            row = _sticky_agent(conversation, group, settings, now=now)
+            row = engine.sticky_agent(conversation, group, settings, now=now)
             if row is not None:
-                return RoutingResult(assignment=_assign(conversation, row, group=group, reason=AssignmentReason.STICKY,
-                                                        now=now, queued=False))
-        ahead = QueueEntry.objects.filter(group=group, priority__gte=priority).exclude(conversation_id=conversation.pk)
-        if not ahead.exists():
-            picked = _pick_agent(group, settings, now=now)
-            if picked is not None:
-                reason = AssignmentReason.OVERFLOW if entry and entry.overflowed else AssignmentReason.ROUTED
-                return RoutingResult(assignment=_assign(
-                    conversation, picked[0], group=group, reason=reason, now=now,
-                    enqueued_at=entry.enqueued_at if entry else None, queued=entry is not None))
-        entry = entry or _enqueue(conversation, group, priority=priority, now=now)
+                return RoutingResult(assignment=engine.assign(conversation, row, group=group, now=now, cap=row.cap,
+                                                              reason=AssignmentReason.STICKY))
+        # Nobody is picked while others of at least the same priority wait: they go first.
+        row = engine.pick_agent(group, settings, behind=(priority, conversation.pk))
+        if row is not None:
+            reason = AssignmentReason.OVERFLOW if entry and entry.overflowed else AssignmentReason.ROUTED
+            return RoutingResult(assignment=engine.assign(conversation, row, group=group, reason=reason, now=now,
+                                                          entry=entry, cap=row.cap))
+        entry = entry or engine.enqueue(conversation, group, priority=priority, now=now)
     # Others wait ahead of it, or nobody is free: let the queue move, then report.
-    _drain_group(group, now=now)
-    active = _active_assignment(conversation.pk)
+    return _drained_result(conversation.pk, [group.pk], now=now)
+
+
+def _drained_result(conversation_id: int, group_ids: list[int], *, now: datetime) -> RoutingResult:
+    queue_drain(now, group_ids=group_ids)
+    active = Assignment.objects.filter(conversation_id=conversation_id, ended_at__isnull=True).first()
     if active is not None:
         return RoutingResult(assignment=active)
-    entry = QueueEntry.objects.filter(conversation_id=conversation.pk).first()
+    entry = QueueEntry.objects.filter(conversation_id=conversation_id).first()
     return RoutingResult(entry=entry, position=queue_position(entry) if entry else None)
 
 
@@ -260,22 +162,21 @@ def _drain_group(group: SkillGroup, *, now: datetime) -> int:
     while True:
         with transaction.atomic():
             entry = (QueueEntry.objects.filter(group=group).exclude(pk__in=skipped)
-                     .order_by("-priority", "enqueued_at", "id").select_for_update(**_skip_locked()).first())
+                     .order_by("-priority", "enqueued_at", "id").select_for_update(**engine.skip_locked()).first())
             if entry is None:
                 return assigned
-            conversation = _lock_conversation(entry.conversation_id, skip=True)
+            conversation = engine.lock_conversation(entry.conversation_id, skip=True)
             if conversation is None:  # someone else is handling it right now
                 skipped.add(entry.pk)
                 continue
-            if conversation.ended_at is not None or _active_assignment(conversation.pk) is not None:
+            if conversation.ended_at is not None or conversation.routing_active_id is not None:
                 entry.delete()
                 continue
-            picked = _pick_agent(group, settings, now=now)
-            if picked is None:
+            row = engine.pick_agent(group, settings)
+            if row is None:
                 return assigned
-            reason = (AssignmentReason.TRANSFER if entry.transfer
-                      else AssignmentReason.OVERFLOW if entry.overflowed else AssignmentReason.ROUTED)
-            _assign(conversation, picked[0], group=group, reason=reason, now=now, enqueued_at=entry.enqueued_at)
+            engine.assign(conversation, row, group=group, reason=engine.waiting_reason(entry), now=now, entry=entry,
+                          cap=row.cap)
             assigned += 1
 
 
@@ -302,9 +203,10 @@ def queue_drain(now: datetime | None = None, *, shop_id: int | None = None, grou
     Off-hours arrivals are served once the shop's service hours begin."""
     now = now or timezone.now()
     moved = queue_overflow(now=now, shop_id=shop_id)
-    ids = groups_with_waiting(shop_id=shop_id) if group_ids is None else group_ids
+    ids = groups_with_waiting(shop_id=shop_id, group_ids=group_ids)
     assigned = 0
-    for group in SkillGroup.objects.filter(pk__in=ids).select_related("shop").order_by("pk"):
+    for group in (SkillGroup.objects.filter(pk__in=ids).select_related("shop", "shop__routing_settings")
+                  .order_by("pk")):
         if shop_in_service_hours(group.shop, now):
             QueueEntry.objects.filter(group=group, off_hours=True).update(off_hours=False)
         assigned += _drain_group(group, now=now)
@@ -316,13 +218,14 @@ def conversation_end(conversation: Conversation, *, now: datetime | None = None)
     freed room goes to whoever waits. Safe to call twice."""
     now = now or timezone.now()
     with transaction.atomic():
-        conversation = _lock_conversation(conversation.pk)
+        conversation = engine.lock_conversation(conversation.pk)
         if conversation is None:
             return None
-        active = _active_assignment(conversation.pk)
+        active = engine.active_assignment(conversation)
         if active is not None:
-            _release(active, now=now, end_reason=AssignmentEnd.ENDED)
-        QueueEntry.objects.filter(conversation_id=conversation.pk).delete()
+            engine.release(active, now=now, end_reason=AssignmentEnd.ENDED)
+        if conversation.routing_entry_id is not None:
+            QueueEntry.objects.filter(pk=conversation.routing_entry_id).delete()
         conversation_end_set(conversation=conversation, at=now)
     if active is not None:
         queue_drain(now, group_ids=_member_group_ids(active.agent_id))
@@ -338,41 +241,68 @@ def conversation_transfer(conversation: Conversation, *, to_agent=None, to_group
         raise ValidationError(_("Transfer to an agent or to a group."), code="transfer_target")
     now = now or timezone.now()
     with transaction.atomic():
-        conversation = _lock_conversation(conversation.pk)
+        conversation = engine.lock_conversation(conversation.pk)
         if conversation is None or conversation.ended_at is not None:
             raise ValidationError(_("This conversation has ended."), code="conversation_ended")
-        active = _active_assignment(conversation.pk)
+        active = engine.active_assignment(conversation)
         if to_group is not None and to_group.shop_id != conversation.shop_id:
             raise ValidationError(_("That group belongs to another shop."), code="other_shop")
+        settings = routing_settings_for(conversation.shop)
         if to_agent is not None:
             if to_agent.shop_id not in (None, conversation.shop_id):
                 raise ValidationError(_("That agent serves another shop."), code="other_shop")
             if active is not None and active.agent_id == to_agent.pk:
                 raise ValidationError(_("The conversation is already with this agent."), code="same_agent")
             agent_routing_row(to_agent)
-            rows = _lock_rows({to_agent.pk} | ({active.agent_id} if active else set()))
+            rows = engine.lock_rows({to_agent.pk} | ({active.agent_id} if active else set()))
             row = rows[to_agent.pk]
-            settings = routing_settings_for(conversation.shop)
             if row.status == PresenceStatus.OFFLINE:
                 raise ValidationError(_("That agent is offline."), code="agent_offline")
-            if row.active_chats >= agent_cap(row, settings):
+            cap = agent_cap(row, settings)
+            if row.active_chats >= cap:
                 raise ValidationError(_("That agent has no room for another chat."), code="agent_full")
             if active is not None:
-                _release(active, now=now, end_reason=AssignmentEnd.TRANSFERRED)
+                engine.release(active, now=now, end_reason=AssignmentEnd.TRANSFERRED)
             group = active.group if active else None
-            return RoutingResult(assignment=_assign(conversation, row, group=group, reason=AssignmentReason.TRANSFER,
-                                                    now=now, actor=actor))
+            return RoutingResult(assignment=engine.assign(conversation, row, group=group, now=now, actor=actor,
+                                                          reason=AssignmentReason.TRANSFER, cap=cap))
         if active is not None:
-            _release(active, now=now, end_reason=AssignmentEnd.TRANSFERRED)
+            engine.release(active, now=now, end_reason=AssignmentEnd.TRANSFERRED)
+        engine.enqueue(conversation, to_group, priority=engine.priority_of(conversation, to_group, settings), now=now,
+                       transfer=True)
+    return _drained_result(conversation.pk, [to_group.pk] + (_member_group_ids(active.agent_id) if active else []),
+                           now=now)
+
+
+def conversation_assign(conversation: Conversation, *, agent, actor, force: bool = False,
+                        now: datetime | None = None) -> Assignment:
+    """A supervisor hands a waiting (queued or not yet routed) conversation to the agent
+    they choose. The agent must serve the shop, be active and not offline, and be under
+    their cap in the conversation's group — unless ``force``, which lets a supervisor go
+    over it on purpose. Recorded with reason *manual* and the supervisor as actor."""
+    now = now or timezone.now()
+    if not agent.active:
+        raise ValidationError(_("That agent is deactivated."), code="agent_inactive")
+    with transaction.atomic():
+        conversation = engine.lock_conversation(conversation.pk)
+        if conversation is None or conversation.ended_at is not None:
+            raise ValidationError(_("This conversation has ended."), code="conversation_ended")
+        if agent.shop_id not in (None, conversation.shop_id):
+            raise ValidationError(_("That agent serves another shop."), code="other_shop")
+        if conversation.routing_active_id is not None:
+            raise ValidationError(_("This conversation already has an agent; transfer it instead."),
+                                  code="already_assigned")
+        entry = engine.queue_entry(conversation)
+        group = entry.group if entry else skill_group_for(conversation)
         settings = routing_settings_for(conversation.shop)
-        entry = _enqueue(conversation, to_group, priority=_priority(conversation, to_group, settings), now=now,
-                         transfer=True)
-    queue_drain(now, group_ids=[to_group.pk] + (_member_group_ids(active.agent_id) if active else []))
-    assignment = _active_assignment(conversation.pk)
-    if assignment is not None:
-        return RoutingResult(assignment=assignment)
-    entry = QueueEntry.objects.filter(conversation_id=conversation.pk).first()
-    return RoutingResult(entry=entry, position=queue_position(entry) if entry else None)
+        agent_routing_row(agent)
+        row = engine.lock_agent_with_cap(agent.pk, group, settings, available=False)
+        if row.status == PresenceStatus.OFFLINE:
+            raise ValidationError(_("That agent is offline."), code="agent_offline")
+        if row.active_chats >= row.cap and not force:
+            raise ValidationError(_("That agent has no room for another chat."), code="agent_full")
+        return engine.assign(conversation, row, group=group, reason=AssignmentReason.MANUAL, now=now, entry=entry,
+                             actor=actor, cap=None if force else row.cap)
 
 
 def _member_group_ids(agent_id: int) -> list[int]:
@@ -382,13 +312,15 @@ def _member_group_ids(agent_id: int) -> list[int]:
 def agent_status_set(agent, status: str, *, at: datetime | None = None, note: str = "", drain: bool = True):
     """Set the agent's presence: recorded as an agent_status event (the importer's record
     type) and mirrored on their routing row. Coming online lets the queue move to them.
-    Chats they already have stay theirs whatever the status."""
+    Chats they already have stay theirs whatever the status — except going offline:
+    then their open chats go back to the front of their groups' queues (the assignments
+    end as *agent offline*) and, with ``drain``, to the other agents who have room."""
     if status not in PresenceStatus.values:
         raise ValidationError(_("Unknown status."), code="bad_status")
     at = at or timezone.now()
     with transaction.atomic():
         agent_routing_row(agent)
-        row = _lock_rows([agent.pk])[agent.pk]
+        row = engine.lock_rows([agent.pk])[agent.pk]
         changed = row.status != status
         if changed:
             agent_status_record(agent=agent, status=status, at=at, note=note)
@@ -397,9 +329,44 @@ def agent_status_set(agent, status: str, *, at: datetime | None = None, note: st
             shop_id=agent.shop_id,
         )
         row.refresh_from_db()
+    if status == PresenceStatus.OFFLINE:
+        group_ids = _requeue_agent_chats(agent.pk, now=at)
+        if drain and group_ids:
+            queue_drain(at, group_ids=group_ids)
+        row.refresh_from_db()
     if drain and changed and status == PresenceStatus.ONLINE:
         queue_drain(at, group_ids=_member_group_ids(agent.pk))
     return row
+
+
+def _requeue_agent_chats(agent_id: int, *, now: datetime) -> list[int]:
+    """Hand an offline agent's open chats back to the queue, each at the front of its
+    group; the groups they went to. One transaction per chat, conversation locked first;
+    the latest chat is requeued first so that the oldest ends up served first."""
+    open_chats = (Assignment.objects.filter(agent_id=agent_id, ended_at__isnull=True)
+                  .order_by("-assigned_at", "-id").values_list("conversation_id", flat=True))
+    group_ids: list[int] = []
+    groups = _ShopGroups()
+    for conversation_id in list(open_chats):
+        with transaction.atomic():
+            conversation = engine.lock_conversation(conversation_id)
+            active = engine.active_assignment(conversation) if conversation is not None else None
+            if active is None or active.agent_id != agent_id or conversation.ended_at is not None:
+                continue  # ended, transferred or requeued meanwhile
+            row = engine.lock_rows([agent_id]).get(agent_id)  # conversation, then agent: the usual order
+            if row is None or row.status != PresenceStatus.OFFLINE:
+                continue  # back online meanwhile: the chat stays theirs
+            group = active.group or groups.for_conversation(conversation)
+            engine.release(active, now=now, end_reason=AssignmentEnd.AGENT_OFFLINE)
+            conversation_agent_set(conversation=conversation, agent=None)
+            if group is None:  # no group takes it any more: it waits for a supervisor's manual assignment
+                continue
+            settings = routing_settings_for(conversation.shop)
+            priority, enqueued_at = engine.queue_front(group, engine.priority_of(conversation, group, settings), now)
+            engine.enqueue(conversation, group, priority=priority, now=now, enqueued_at=enqueued_at)
+            if group.pk not in group_ids:
+                group_ids.append(group.pk)
+    return group_ids
 
 
 def agent_activity_touch(agent, *, at: datetime | None = None) -> None:
@@ -428,7 +395,7 @@ def presence_auto_away(now: datetime | None = None) -> int:
         if row.last_activity_at is not None and row.last_activity_at > now - timedelta(minutes=minutes):
             continue
         with transaction.atomic():
-            locked = _lock_rows([row.pk]).get(row.pk)
+            locked = engine.lock_rows([row.pk]).get(row.pk)
             idle = locked.last_activity_at is None or locked.last_activity_at <= now - timedelta(minutes=minutes)
             if locked.status != PresenceStatus.ONLINE or not idle:
                 continue

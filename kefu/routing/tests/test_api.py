@@ -117,3 +117,37 @@ def test_lists_are_refused_to_agents_and_scoped_to_shops(client_for, agent_user,
     assert outsider.get(f"{URL}/queue", {"shop": "s1"}).json()["count"] == 0
     lead = client_for(make_user(Role.TEAM_LEAD, username="zz", shops=[shop]))
     assert lead.get(f"{URL}/queue").json()["count"] == 1
+
+
+def test_a_supervisor_assigns_a_waiting_conversation_by_hand(client_for, s1_supervisor, group, agent_user):
+    from kefu.routing.services import agent_cap_set, route_conversation
+
+    agent_status_set(agent_user.agent, "online")
+    agent_cap_set(agent_user.agent, max_concurrent=1)
+    route_conversation(ConversationFactory(shop=group.shop))  # 小美 now full
+    chat = ConversationFactory(shop=group.shop)
+    assert not route_conversation(chat).assigned
+    client = client_for(s1_supervisor)
+    url = f"{URL}/conversations/{chat.pk}/assign"
+    full = client.post(url, {"agent_id": agent_user.agent.pk}, content_type="application/json")
+    assert full.status_code == 400 and full.json()["error"]["code"] == "agent_full"
+    forced = client.post(url, {"agent_id": agent_user.agent.pk, "force": True}, content_type="application/json")
+    assert forced.status_code == 200, forced.content
+    assert (forced.json()["reason"], forced.json()["agent_id"]) == ("manual", agent_user.agent.pk)
+
+
+def test_manual_assignment_is_refused_to_agents_and_other_shops(client, client_for, agent_user, group, make_user,
+                                                                other_shop):
+    chat = ConversationFactory(shop=group.shop)
+    body = {"agent_id": agent_user.agent.pk}
+    url = f"{URL}/conversations/{chat.pk}/assign"
+    assert client_for(agent_user).post(url, body, content_type="application/json").status_code == 403
+    outsider = client_for(make_user(Role.SUPERVISOR, username="zg4", shops=[other_shop]))
+    assert outsider.post(url, body, content_type="application/json").status_code == 404
+    other_token = token_create(name="other", shop=other_shop, actor=None)[1]
+    assert client.post(url, body, content_type="application/json", **_bearer(other_token)).status_code == 404
+    foreign_agent = AgentFactory(shop=other_shop)
+    supervisor = client_for(make_user(Role.SUPERVISOR, username="zg5", shops=[group.shop, other_shop]))
+    foreign = supervisor.post(url, {"agent_id": foreign_agent.pk}, content_type="application/json")
+    assert foreign.status_code == 404  # an agent of another shop is not one this conversation can go to
+    assert client.post(url, body, content_type="application/json").status_code == 401

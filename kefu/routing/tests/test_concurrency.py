@@ -20,6 +20,7 @@ from kefu.routing.services import (
     conversation_end,
     queue_drain,
     route_conversation,
+    route_conversations,
     routing_settings_update,
     skill_group_create,
 )
@@ -122,3 +123,58 @@ def test_many_workers_never_double_assign_nor_exceed_the_cap(shop):
     assigned_now = set(Assignment.objects.filter(ended_at__isnull=True).values_list("conversation_id", flat=True))
     assert not assigned_now & set(QueueEntry.objects.values_list("conversation_id", flat=True))
     assert sum(loads.values()) == 10 * CAP  # a full team once the queue had enough waiting
+
+
+def test_racing_batches_never_double_assign_nor_exceed_the_cap(shop):
+    """Four workers each route every conversation (shuffled, in batches of 8): each
+    conversation is raced by all of them, and the batch path keeps both guarantees."""
+    routing_settings_update(shop=shop, default_max_concurrent=CAP, sticky_enabled=True)
+    agents = [AgentFactory(shop=shop, name=f"客服{n}") for n in range(4)]
+    skill_group_create(shop=shop, key="presale", name="售前", members=agents)
+    for agent in agents:
+        agent_status_set(agent, "online")
+    customers = [CustomerFactory(shop=shop) for _ in range(10)]
+    pks = [ConversationFactory(shop=shop, customer=customers[n % 10]).pk for n in range(24)]
+    errors: list[BaseException] = []
+    violations: list[tuple] = []
+    stop = threading.Event()
+
+    def worker(seed):
+        order = pks[:]
+        random.Random(seed).shuffle(order)
+        try:
+            for start in range(0, len(order), 8):
+                results = route_conversations([Conversation(pk=pk) for pk in order[start:start + 8]])
+                assert len(results) == len(order[start:start + 8])
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def sampler():
+        try:
+            while not stop.is_set():
+                with connection.cursor() as cursor:
+                    cursor.execute(OVER_CAP_SQL, [CAP, CAP])
+                    violations.extend(cursor.fetchall())
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    watcher = threading.Thread(target=sampler)
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in [watcher, *workers]:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=300)
+    stop.set()
+    watcher.join(timeout=60)
+    assert not any(thread.is_alive() for thread in [watcher, *workers])
+    assert errors == [] and violations == []
+    per_conversation = Counter(Assignment.objects.values_list("conversation_id", flat=True))
+    assert max(per_conversation.values()) == 1
+    loads = dict(AgentRouting.objects.values_list("agent_id", "active_chats"))
+    assert loads == {agent.pk: CAP for agent in agents}  # a full team: 12 of the 24 assigned, once each
+    waiting = set(QueueEntry.objects.values_list("conversation_id", flat=True))
+    assert len(waiting) == 24 - 4 * CAP and not waiting & set(per_conversation)
