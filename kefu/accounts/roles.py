@@ -91,7 +91,10 @@ _SCRIPTS_PACKS = ["scripts.manage_script_packs"]
 
 # Routing (kefu.routing): watching the queue and agents' load; routing, transfers, others' status.
 _ROUTING_VIEW = ["routing.view_agentrouting", "routing.view_queueentry"]
-_ROUTING_MANAGE = [*_ROUTING_VIEW, "routing.manage_routing"]
+_ROUTING_MANAGE = [
+    *_ROUTING_VIEW, "routing.manage_routing",
+    "routing.view_routingsettings", "routing.view_skillgroup", "routing.view_skillgroupmember", "routing.view_assignment",
+]
 
 _METRICS_ALL = [
     "shops.view_team_metrics",
