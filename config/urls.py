@@ -18,5 +18,6 @@ urlpatterns = [
     path("tickets/", include("kefu.tickets.urls")),
     path("scripts/", include("kefu.scripts.urls")),
     path("live/", include("kefu.live.urls")),
+    path("routing/", include("kefu.routing.urls")),
     path("", include("kefu.web.urls")),
 ]

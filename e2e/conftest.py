@@ -48,6 +48,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # import every view now, not during the first page load's timeout
     # A Chinese team's browser: zh-CN, Shanghai time.
     context = browser.new_context(
         locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1360, "height": 900}

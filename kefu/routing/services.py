@@ -437,3 +437,41 @@ def routing_settings_update(*, shop, **changes) -> RoutingSettings:
         raise ValidationError(_("Unknown routing setting."), code="unknown_setting", detail={"fields": sorted(unknown)})
     settings, _created = RoutingSettings.objects.update_or_create(shop=shop, defaults=changes)
     return settings
+
+
+def skill_group_save(*, shop, actor, group: SkillGroup | None = None, members=(), request=None,
+                     **fields) -> SkillGroup:
+    """Create or change a skill group and set its members exactly to ``members`` (agents,
+    or (agent, cap) pairs); audited."""
+    from kefu.core.audit import audit_record
+
+    with transaction.atomic():
+        if group is None:
+            group = SkillGroup.objects.create(shop=shop, **fields)
+            action = "routing.group_create"
+        else:
+            for name, value in fields.items():
+                setattr(group, name, value)
+            group.save()
+            action = "routing.group_update"
+        wanted = {}
+        for member in members:
+            agent, cap = member if isinstance(member, tuple) else (member, None)
+            wanted[agent.pk] = (agent, cap)
+        SkillGroupMember.objects.filter(group=group).exclude(agent_id__in=wanted).delete()
+        for agent, cap in wanted.values():
+            skill_group_member_set(group=group, agent=agent, max_concurrent=cap)
+        audit_record(actor=actor, action=action, target=group, request=request,
+                     detail={"fields": {k: str(v) for k, v in fields.items()}, "members": sorted(wanted)})
+    return group
+
+
+def skill_group_delete(*, group: SkillGroup, actor, request=None) -> None:
+    """Remove a skill group; its waiting conversations go back to routing's choice."""
+    from kefu.core.audit import audit_record
+
+    with transaction.atomic():
+        audit_record(actor=actor, action="routing.group_delete", target=group, request=request,
+                     detail={"key": group.key, "name": group.name})
+        QueueEntry.objects.filter(group=group).delete()
+        group.delete()
