@@ -80,3 +80,30 @@ def demo_logins_ensure() -> list[DemoLogin]:
     path.write_text(json.dumps({login.username: login.password for login in logins}, indent=2))
     path.chmod(0o600)
     return logins
+
+
+def demo_live_ensure() -> list[str]:
+    """The live chat works in the demo: each shop gets 售前 and 售后 skill groups with its
+    agents (by their skills; everyone when an agent has neither), and a test customer's
+    widget address is returned per shop (paths, to put after the server's address)."""
+    from django.urls import reverse
+
+    from kefu.live.selectors import widget_settings_for
+    from kefu.live.tokens import customer_token_make
+    from kefu.routing.models import SkillGroup
+    from kefu.routing.services import skill_group_create
+
+    addresses = []
+    for shop in Shop.objects.order_by("pk"):
+        agents = list(Agent.objects.filter(shop=shop, active=True).order_by("ext_id"))
+        for key, name, stage in (("presale", "售前", "presale"), ("aftersale", "售后", "aftersale")):
+            if SkillGroup.objects.filter(shop=shop, key=key).exists():
+                continue
+            members = [a for a in agents if stage in (a.skills or []) or not {"presale", "aftersale"} & set(a.skills or [])]
+            skill_group_create(shop=shop, key=key, name=name, stage=stage, members=members or agents)
+        widget = widget_settings_for(shop)
+        token = customer_token_make(secret=widget.secret, shop_ext=shop.ext_id, customer_ext="demo-visitor",
+                                    nick="体验顾客", ttl_seconds=30 * 86400)
+        addresses.append(f"{reverse('live:widget')}?token={token}")
+    return addresses
+

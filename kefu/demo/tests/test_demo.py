@@ -41,3 +41,15 @@ def test_the_demo_command_prepares_everything_without_serving(capsys):
     out = capsys.readouterr().out
     assert "zhuguan" in out and "Ready in" in out
     assert Conversation.objects.exists()
+    assert "/live/w/?token=" in out  # the live chat is ready to try
+
+
+def test_the_demo_live_chat_has_skill_groups_and_a_working_widget(client):
+    from kefu.routing.models import SkillGroup
+
+    services.demo_data_ensure(agents=4, days=1)
+    addresses = services.demo_live_ensure()
+    assert set(SkillGroup.objects.values_list("key", flat=True)) == {"presale", "aftersale"}
+    assert all(group.memberships.exists() for group in SkillGroup.objects.all())
+    assert services.demo_live_ensure() and SkillGroup.objects.count() == 2  # idempotent
+    assert client.get(addresses[0]).status_code == 200

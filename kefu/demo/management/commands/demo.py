@@ -5,7 +5,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from kefu.demo.services import demo_data_ensure, demo_logins_ensure
+from kefu.demo.services import demo_data_ensure, demo_live_ensure, demo_logins_ensure
 
 
 class Command(BaseCommand):
@@ -33,6 +33,9 @@ class Command(BaseCommand):
         self.stdout.write("3/3 Demo logins:")
         for login in demo_logins_ensure():
             self.stdout.write(f"    {login.role:<11} user: {login.username:<8} password: {login.password}")
+        for address in demo_live_ensure():
+            self.stdout.write(f"    customer chat widget (log in as kefu01 and set yourself online to answer): "
+                              f"http://{host}:{port}{address}")
         self.stdout.write(f"Ready in {time.monotonic() - started:.0f} s.")
         if not no_serve:
             call_command("serve", host=host, port=port)
