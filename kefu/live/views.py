@@ -22,6 +22,7 @@ from kefu.live.forms import WidgetSettingsForm
 from kefu.live.tokens import customer_token_make
 from kefu.presence.models import PresenceStatus
 from kefu.routing.models import AgentRouting, SkillGroup
+from kefu.routing.services import agent_activity_touch
 
 
 def _agent_required(user) -> Agent:
@@ -44,6 +45,7 @@ def _error_response(request, error: KefuError, *, back: str):
 def workspace_view(request, pk: int | None = None):
     agent = _agent_required(request.user)
     conversation = permissions.conversation_get_for_live(user=request.user, conversation_id=pk) if pk else None
+    agent_activity_touch(agent)  # working in the workspace postpones automatic away
     routing_row = AgentRouting.objects.filter(agent=agent).first()
     context = {
         "agent": agent,

@@ -216,3 +216,16 @@ def test_transfer_keeps_the_history(chat, client_for, agent_user, other_agent_us
     history = list(Assignment.objects.filter(conversation=conversation).order_by("assigned_at", "id"))
     assert [a.agent_id for a in history] == [serving.agent.pk, other.agent.pk]
     assert history[0].end_reason == "transferred"
+
+
+def test_opening_the_workspace_postpones_automatic_away(client_for, staffed, agent_user):
+    from kefu.routing.models import AgentRouting
+
+    AgentRouting.objects.filter(agent=agent_user.agent).update(last_activity_at=None)
+    assert client_for(agent_user).get(reverse("live:workspace")).status_code == 200
+    assert AgentRouting.objects.get(agent=agent_user.agent).last_activity_at is not None
+
+
+def test_a_login_without_an_agent_record_is_told_why(supervisor_client):
+    response = supervisor_client.get(reverse("live:workspace"))
+    assert response.status_code == 403
