@@ -3,11 +3,14 @@
 The method, the CSV formats and the measured accuracy are in docs/wfm.md, "Forecast".
 In short, the classic call-centre "top-down" forecast:
 
-1. Daily totals are forecast with statsforecast's AutoETS (weekly season of 7 days), or
-   with MSTL (weekly + yearly seasons, ETS trend) once two years of history exist.
+1. Daily totals: weekly totals forecast with statsforecast's AutoETS and split over the
+   weekdays by the shares of the last 4 weeks, blended with the mean of the same weekday's
+   totals in the last 4 weeks by a weight chosen on in-sample rolling origins; with two
+   years of history, MSTL (weekly + yearly seasons, ETS trend) instead, not blended.
 2. Each forecast day is split over its intervals by the intraday profile of the same
-   weekday in the last ``PROFILE_WEEKS`` weeks. Intervals that were closed (0) on all of
-   those days stay closed, so nights, weekends and holidays off give 0, never negative.
+   weekday in the last ``PROFILE_WEEKS`` weeks, shrunk towards the profile of all open days
+   of those weeks. Intervals that were closed (0) on all of those same weekdays stay
+   closed, so nights, weekends and holidays off give 0, never negative.
 3. Promotions multiply the intervals they cover by their uplift: given in the promotions
    file (the supervisor's figure) or learned from past promotions of the same kind in the
    history as actual ÷ baseline (the same intervals of earlier, promotion-free weeks).
@@ -26,11 +29,19 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
+from kefu.wfm.baselines import SAME_WEEKDAY_WEEKS, same_weekday_mean_forecast, seasonal_naive_forecast
+
 PROFILE_WEEKS = 4  # weeks of the same weekday that shape a day's intraday profile
 BASELINE_WEEKS = 4  # promotion-free weeks that make a promotion's baseline
-ETS_MIN_DAYS = 21  # whole days before a seasonal ETS is fitted to daily totals
+WEEKLY_ETS_MIN_WEEKS = 6  # whole weeks before ETS is fitted to weekly totals (else their recent mean)
 YEARLY_MIN_DAYS = 2 * 365 + 14  # history needed before a yearly season is fitted
 DEFAULT_LEVEL = 80  # % prediction interval (lower, upper)
+# The model is blended with the same-weekday mean by a weight chosen on this many weeks of
+# in-sample rolling origins (docs/wfm.md, "Method", step 7).
+BLEND_VALIDATION_WEEKS = 4
+BLEND_WEIGHTS = tuple(k / 10 for k in range(11))
+# Share of the all-days profile in a day's intraday profile (the rest: its own weekday's).
+PROFILE_SHRINK = 0.5
 
 
 class ForecastInputError(ValueError):
@@ -91,6 +102,7 @@ class Forecast:
     model: str
     tz: timezone
     promotions: list[Promotion] = field(default_factory=list)
+    model_weight: float = 1.0  # weight of the top-down model in the blend (1: the model alone)
 
     def rows(self) -> list[dict]:
         out = []
@@ -264,15 +276,44 @@ def _promotions_learn(history: History, promotions: list[Promotion]) -> tuple[np
     return volume, {kind: float(np.mean(values)) for kind, values in ratios.items()}
 
 
-def _daily_model(days: int):
-    from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+def _day_totals(totals: np.ndarray, steps: int, level: int, same_weekday: np.ndarray):
+    """Mean and standard deviation of the next ``steps`` day totals, and the method's name.
 
-    if days >= YEARLY_MIN_DAYS:
-        return MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN")), "MSTL(7, 365) + AutoETS trend"
-    if days >= ETS_MIN_DAYS:
-        return AutoETS(season_length=7), "AutoETS(season 7)"
-    # Too few days to estimate a seasonal ETS (as many parameters as observations).
-    return SeasonalNaive(season_length=7), "seasonal naive (short history)"
+    ``same_weekday[j]`` is the mean total of the same weekday as future day j (j < 7 at least)
+    in the last weeks. With two years of history, MSTL with weekly and yearly seasons; with
+    less, weekly totals by AutoETS (level and trend) split over the weekdays by the shares of
+    ``same_weekday`` — weekly totals do not care when the busiest weekday moves (a holiday
+    shifts it), while a daily seasonal model takes weeks to unlearn the old pattern.
+    """
+    from statsforecast.models import MSTL, AutoETS
+
+    if len(totals) >= YEARLY_MIN_DAYS:
+        model = MSTL(season_length=[7, 365], trend_forecaster=AutoETS(model="ZZN"))
+        predicted = model.fit(totals).predict(steps, level=[level])
+        mean, low, high = predicted["mean"], predicted[f"lo-{level}"], predicted[f"hi-{level}"]
+        sd = (high - low) / 2 / _z(level)
+        return np.clip(mean, 0, None), np.where(np.isfinite(sd), sd, 0.0), "MSTL(7, 365) + AutoETS trend"
+    cycle = same_weekday[:7].sum()
+    shares = same_weekday[np.arange(steps) % 7] / cycle if cycle > 0 else np.zeros(steps)
+    n_weeks = len(totals) // 7
+    weeks = totals[len(totals) - 7 * n_weeks :].reshape(n_weeks, 7).sum(axis=1)
+    week_steps = -(-steps // 7)
+    description = "AutoETS on weekly totals, split by the weekday shares of the last 4 weeks"
+    try:
+        if n_weeks < WEEKLY_ETS_MIN_WEEKS:
+            raise ValueError("too few weeks")
+        predicted = AutoETS(season_length=1).fit(weeks).predict(week_steps, level=[level])
+        week_mean = np.clip(predicted["mean"], 0, None)
+        week_sd = (predicted[f"hi-{level}"] - predicted[f"lo-{level}"]) / 2 / _z(level)
+    except (ValueError, NotImplementedError):
+        # Too few weeks for ETS (statsforecast refuses tiny series): the recent weekly mean.
+        recent = weeks[-PROFILE_WEEKS:]
+        week_mean = np.full(week_steps, recent.mean())
+        week_sd = np.full(week_steps, recent.std(ddof=1) if len(recent) > 1 else 0.0)
+        description = f"the mean of the last {len(recent)} weekly totals, split by the weekday shares"
+    week_sd = np.where(np.isfinite(week_sd), week_sd, 0.0)
+    index = np.arange(steps) // 7
+    return week_mean[index] * shares, week_sd[index] * shares, description
 
 
 def _slot(moment: datetime, tz: timezone, interval_minutes: int) -> int:
@@ -310,6 +351,88 @@ def _aht_forecast(history: History, future: list[datetime]) -> np.ndarray:
     return out
 
 
+def _top_down(history: History, horizon_days: int, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The top-down forecast of the intervals after ``history``, by its two day-total forecasts.
+
+    Returns (intervals by the fitted day totals, intervals by the same-weekday mean of day
+    totals, the day-total error spread over the intervals as a standard deviation, the fitted
+    model's description). Both use the same intraday profile.
+    """
+    grid, offset, per_day = _grid(history)
+    # Fit on whole days only: the first day is dropped if it starts mid-day; a partial last
+    # day is forecast (its remaining intervals) from the day-total forecast.
+    first_full = 0 if offset == 0 else 1
+    complete = grid[first_full:]
+    last_partial = np.isnan(complete[-1]).any()
+    if last_partial:
+        complete = complete[:-1]
+    if len(complete) < 7:
+        raise ForecastInputError(f"history covers {len(complete)} whole days; at least 7 are needed")
+    totals = complete.sum(axis=1)
+    steps = horizon_days + (1 if last_partial else 0)
+    n_hist_days = len(grid) if not last_partial else len(grid) - 1  # index of first forecast day
+    # The all-days profile: every open whole day of the last PROFILE_WEEKS weeks pooled.
+    recent = [d for d in range(max(first_full, n_hist_days - 7 * PROFILE_WEEKS), n_hist_days)
+              if not np.isnan(grid[d]).any() and grid[d].sum() > 0]
+    pooled = _shares(grid[recent].sum(axis=0)) if recent else np.zeros(per_day)
+    profiles, same_weekday_totals = [], []
+    for j in range(max(steps, 7)):
+        day = n_hist_days + j
+        past = range(day - 7, first_full - 1, -7)
+        same = [d for d in past if d < len(grid) and not np.isnan(grid[d]).any()][:PROFILE_WEEKS]
+        weekday = _shares(np.nansum(grid[same], axis=0)) if same else np.zeros(per_day)
+        # Shrink the same-weekday profile (4 days of counts: noisy) towards the all-days
+        # profile (up to 28 days), on the intervals the same weekday was open only.
+        mixed = np.where(weekday > 0, PROFILE_SHRINK * pooled + (1 - PROFILE_SHRINK) * weekday, 0.0)
+        profiles.append(_shares(mixed))
+        same_weekday_totals.append(float(np.mean(grid[same].sum(axis=1))) if same else 0.0)
+    profiles, same_weekday_totals = profiles[:steps], np.array(same_weekday_totals)
+    day_mean, day_sd, description = _day_totals(totals, steps, level, same_weekday_totals)
+    same_weekday_totals = same_weekday_totals[:steps]
+
+    share = np.concatenate(profiles)
+    by_model = np.repeat(day_mean, per_day) * share
+    by_same_weekday = np.repeat(same_weekday_totals, per_day) * share
+    day_part = np.repeat(day_sd, per_day) * share  # the day-total's error spread over its intervals
+    # Keep the intervals after the last history row, horizon_days × per_day of them.
+    start_slot = (offset + len(history)) % per_day if last_partial else 0
+    keep = slice(start_slot, start_slot + horizon_days * per_day)
+    return by_model[keep], by_same_weekday[keep], day_part[keep], description
+
+
+def _shares(counts: np.ndarray) -> np.ndarray:
+    total = counts.sum()
+    return counts / total if total > 0 else np.zeros_like(counts, dtype=float)
+
+
+def _blend_weight(history: History, level: int) -> tuple[float | None, int]:
+    """Weight of the fitted day totals against the same-weekday mean, from in-sample rolling origins.
+
+    The last ``BLEND_VALIDATION_WEEKS`` weeks of ``history`` (as many as leave two weeks
+    before them) are forecast one week at a time from the history before each week, by
+    both day-total forecasts; the weight in 0, 0.1, …, 1 with the least mean absolute error
+    of the intervals wins (ties: the larger weight). None when not even one week fits.
+    """
+    per_week = 7 * 1440 // history.interval_minutes
+    weeks = min(BLEND_VALIDATION_WEEKS, len(history) // per_week - 2)
+    model_parts, mean_parts, actual_parts = [], [], []
+    for k in range(max(weeks, 0)):
+        origin = len(history) - per_week * (k + 1)
+        try:
+            by_model, by_same_weekday, _, _ = _top_down(history.head(origin), 7, level)
+        except ForecastInputError:
+            continue
+        model_parts.append(by_model)
+        mean_parts.append(by_same_weekday)
+        actual_parts.append(history.volume[origin : origin + per_week])
+    if not model_parts:
+        return None, 0
+    model, mean, actual = (np.concatenate(x) for x in (model_parts, mean_parts, actual_parts))
+    errors = {w: float(np.mean(np.abs(w * model + (1 - w) * mean - actual))) for w in BLEND_WEIGHTS}
+    best = min(errors.values())
+    return max(w for w, e in errors.items() if e <= best * (1 + 1e-9)), len(model_parts)
+
+
 def volume_forecast(
     *, history: History, horizon_days: int, promotions: list[Promotion] | None = None, level: int = DEFAULT_LEVEL
 ) -> Forecast:
@@ -321,43 +444,21 @@ def volume_forecast(
     promotions = [Promotion(**vars(p)) for p in (promotions or [])]
     fitted_volume, learned = _promotions_learn(history, promotions)
     base = History(history.starts, fitted_volume, history.interval_minutes, history.tz, history.aht)
-    grid, offset, per_day = _grid(base)
-    # Fit on whole days only: the first day is dropped if it starts mid-day; a partial last
-    # day is forecast (its remaining intervals) from the day-total forecast.
-    first_full = 0 if offset == 0 else 1
-    complete = grid[first_full:]
-    last_partial = np.isnan(complete[-1]).any()
-    if last_partial:
-        complete = complete[:-1]
-    if len(complete) < 7:
-        raise ForecastInputError(f"history covers {len(complete)} whole days; at least 7 are needed")
-    totals = complete.sum(axis=1)
-    model, description = _daily_model(len(totals))
-    steps = horizon_days + (1 if last_partial else 0)
-    fitted = model.fit(totals)
-    predicted = fitted.predict(steps, level=[level])
-    day_mean = np.clip(predicted["mean"], 0, None)
-    day_sd = (predicted[f"hi-{level}"] - predicted[f"lo-{level}"]) / 2 / _z(level)
-    # A degenerate fit can report no or infinite spread; the Poisson part below still applies.
-    day_sd = np.where(np.isfinite(day_sd), day_sd, 0.0)
-
-    # Intraday profile of each forecast day from the same weekday in recent weeks.
-    n_hist_days = len(grid) if not last_partial else len(grid) - 1  # index of first forecast day
-    profiles = []
-    for j in range(steps):
-        day = n_hist_days + j
-        past = range(day - 7, first_full - 1, -7)
-        same = [d for d in past if d < len(grid) and not np.isnan(grid[d]).any()][:PROFILE_WEEKS]
-        profile = np.nansum(grid[same], axis=0) if same else np.zeros(per_day)
-        total = profile.sum()
-        profiles.append(profile / total if total > 0 else np.zeros(per_day))
-    share = np.concatenate(profiles)
-    mean = np.repeat(day_mean, per_day) * share
-    sd = np.sqrt((np.repeat(day_sd, per_day) * share) ** 2 + mean)  # day-level error + Poisson noise
-    # Keep the intervals after the last history row, horizon_days × per_day of them.
-    start_slot = (offset + len(history)) % per_day if last_partial else 0
+    per_day = 1440 // history.interval_minutes
     count = horizon_days * per_day
-    mean, sd = mean[start_slot : start_slot + count], sd[start_slot : start_slot + count]
+    by_model, by_same_weekday, day_part, description = _top_down(base, horizon_days, level)
+    # A same-weekday mean cannot see a yearly season coming, so a yearly model is not blended.
+    yearly = len(history) >= YEARLY_MIN_DAYS * per_day
+    weight, windows = (None, 0) if yearly else _blend_weight(base, level)
+    model_name = (f"top-down: daily totals by {description}, intraday profile of the last {PROFILE_WEEKS} same "
+                  f"weekdays shrunk {PROFILE_SHRINK:g} towards all days of those weeks")
+    if weight is None:
+        weight, mean = 1.0, by_model
+    else:
+        mean = weight * by_model + (1 - weight) * by_same_weekday
+        model_name += (f"; day totals blended {weight:.1f} : {1 - weight:.1f} with the mean of the last "
+                       f"{SAME_WEEKDAY_WEEKS} same weekdays (weight from {windows} in-sample weeks)")
+    sd = np.sqrt(day_part**2 + mean)  # day-level error + Poisson noise
     step = timedelta(minutes=history.interval_minutes)
     future = [history.starts[-1] + step * (i + 1) for i in range(count)]
 
@@ -381,9 +482,10 @@ def volume_forecast(
         lower=np.clip(mean - z * sd, 0, None),
         upper=mean + z * sd,
         aht=_aht_forecast(history, future) if history.aht is not None else None,
-        model=f"top-down: daily totals by {description}, intraday profile of the last {PROFILE_WEEKS} same weekdays",
+        model=model_name,
         tz=history.tz,
         promotions=promotions,
+        model_weight=weight,
     )
 
 
@@ -416,11 +518,13 @@ def forecast_errors(*, actual: np.ndarray, predicted: np.ndarray, scale: float) 
 def forecast_backtest(
     *, history: History, weeks: int, horizon_days: int, promotions: list[Promotion] | None = None
 ) -> dict:
-    """Forecast the last ``weeks`` weeks from rolling origins and compare with seasonal naive.
+    """Forecast the last ``weeks`` weeks from rolling origins and compare with two baselines.
 
     The backtest period is cut into windows of ``min(horizon_days, 7 × weeks)`` days; each
     is forecast from the history before it, as the forecast would have been made then.
-    The seasonal-naive baseline repeats the last week before each window. MASE is scaled by
+    The baselines (:mod:`kefu.wfm.baselines`): the seasonal naive repeats the last week before
+    each window; the same-weekday mean averages the same interval of the last 4 weeks before
+    it. MASE is scaled by
     the in-sample error of the weekly seasonal naive before the backtest period.
     """
     per_day = 1440 // history.interval_minutes
@@ -434,7 +538,7 @@ def forecast_backtest(
             f"a {weeks}-week backtest needs at least two weeks of history before it; "
             f"the history has {len(history) / per_day:.1f} days"
         )
-    actual_parts, model_parts, naive_parts = [], [], []
+    actual_parts, model_parts, naive_parts, mean_parts = [], [], [], []
     for w in range(windows):
         end = train_end + w * window_days * per_day
         past = history.head(end)
@@ -442,8 +546,8 @@ def forecast_backtest(
         n = window_days * per_day
         actual_parts.append(history.volume[end : end + n])
         model_parts.append(forecast.volume)
-        last_week = history.volume[end - per_week : end]
-        naive_parts.append(np.tile(last_week, math.ceil(n / per_week))[:n])
+        naive_parts.append(seasonal_naive_forecast(history=history.volume[:end], horizon=n, per_week=per_week))
+        mean_parts.append(same_weekday_mean_forecast(history=history.volume[:end], horizon=n, per_week=per_week))
     actual = np.concatenate(actual_parts)
     train = history.volume[:train_end]
     scale = float(np.mean(np.abs(train[per_week:] - train[:-per_week])))
@@ -455,4 +559,5 @@ def forecast_backtest(
         "from": history.starts[train_end].astimezone(history.tz).isoformat(),
         "model": forecast_errors(actual=actual, predicted=np.concatenate(model_parts), scale=scale),
         "seasonal_naive": forecast_errors(actual=actual, predicted=np.concatenate(naive_parts), scale=scale),
+        "same_weekday_mean": forecast_errors(actual=actual, predicted=np.concatenate(mean_parts), scale=scale),
     }
