@@ -96,6 +96,11 @@ _ROUTING_MANAGE = [
     "routing.view_routingsettings", "routing.view_skillgroup", "routing.view_skillgroupmember", "routing.view_assignment",
 ]
 
+# Workforce management (kefu.wfm): planning, editing and publishing rosters, deciding
+# leave and swap requests; an agent's own published shifts and requests.
+_WFM_MANAGE = ["wfm.manage_schedules"]
+_WFM_OWN = ["wfm.view_own_shifts"]
+
 _METRICS_ALL = [
     "shops.view_team_metrics",
     "shops.change_metric_settings",
@@ -124,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TICKETS_MANAGE,
         "tickets.view_all_tickets",
         *_ROUTING_MANAGE,
+        *_WFM_MANAGE,
     ],
     Role.SUPERVISOR: [
         *_VIEW_SERVICE_DATA,
@@ -145,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SCRIPTS_APPROVE,
         *_SCRIPTS_PACKS,
         *_ROUTING_MANAGE,
+        *_WFM_MANAGE,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -171,6 +178,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TICKETS_WORK,
         "tickets.view_own_tickets",
         *_SCRIPTS,
+        *_WFM_OWN,
     ],
     Role.QA: [
         *_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW, *_REVIEW,

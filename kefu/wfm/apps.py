@@ -8,3 +8,8 @@ class WfmConfig(AppConfig):
     name = "kefu.wfm"
     label = "wfm"
     verbose_name = _("Workforce management")
+
+    def ready(self) -> None:
+        from kefu.wfm.notifications import events_register
+
+        events_register()
