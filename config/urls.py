@@ -19,5 +19,6 @@ urlpatterns = [
     path("scripts/", include("kefu.scripts.urls")),
     path("live/", include("kefu.live.urls")),
     path("routing/", include("kefu.routing.urls")),
+    path("wfm/", include("kefu.wfm.urls")),
     path("", include("kefu.web.urls")),
 ]

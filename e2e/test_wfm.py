@@ -5,8 +5,6 @@ shows the shift in the colleague's row; an approved leave lowers the coverage sh
 
 from datetime import timedelta
 
-import pytest
-
 from e2e.pages import figure, login
 from kefu.accounts.tests.factories import PASSWORD
 from kefu.wfm.models import Roster, ShiftRequest
@@ -14,11 +12,6 @@ from kefu.wfm.selectors import next_monday, roster_check, week_bounds
 from kefu.wfm.tests.test_services import world_create
 
 GENERATE_TIMEOUT_MS = 240_000  # forecast (the first fit compiles numba) + two solves of up to 20 s
-
-
-@pytest.fixture(autouse=True)
-def _wfm_urls(settings):
-    settings.ROOT_URLCONF = "kefu.wfm.tests.urlconf"
 
 
 def wait(page) -> None:

@@ -15,7 +15,7 @@ from kefu.wfm.selectors import next_monday, week_bounds
 from kefu.wfm.services import roster_publish
 from kefu.wfm.tests.test_services import roster, world  # noqa: F401 (fixtures)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("kefu.wfm.tests.urlconf")]
+pytestmark = pytest.mark.django_db
 
 
 def client_of(user) -> Client:
