@@ -101,6 +101,10 @@ _ROUTING_MANAGE = [
 _WFM_MANAGE = ["wfm.manage_schedules"]
 _WFM_OWN = ["wfm.view_own_shifts"]
 
+# Customer archive (kefu.customers): manual tags; saved segments and their outreach export.
+_CUSTOMER_TAGS = ["customers.tag_customer"]
+_SEGMENTS = ["customers.manage_segments", "customers.export_segments"]
+
 _METRICS_ALL = [
     "shops.view_team_metrics",
     "shops.change_metric_settings",
@@ -152,6 +156,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_SCRIPTS_PACKS,
         *_ROUTING_MANAGE,
         *_WFM_MANAGE,
+        *_CUSTOMER_TAGS,
+        *_SEGMENTS,
     ],
     Role.TEAM_LEAD: [
         *_VIEW_SERVICE_DATA,
@@ -167,6 +173,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tickets.view_ticket_report",
         *_SCRIPTS_APPROVE,
         *_ROUTING_VIEW,
+        *_CUSTOMER_TAGS,
     ],
     Role.AGENT: [
         "conversations.view_conversation",
@@ -179,6 +186,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tickets.view_own_tickets",
         *_SCRIPTS,
         *_WFM_OWN,
+        *_CUSTOMER_TAGS,
     ],
     Role.QA: [
         *_VIEW_SERVICE_DATA, "conversations.view_all_conversations", "shops.view_team_metrics", *_QA_VIEW, *_REVIEW,
@@ -186,7 +194,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.LOGISTICS: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_logisticsevent",
                      *_TICKETS_DEPARTMENT],
     Role.PRODUCT: ["commerce.view_order", "commerce.view_aftersale", "commerce.view_review", *_TICKETS_DEPARTMENT],
-    Role.OPERATIONS: [*_VIEW_COMMERCE, *_TICKETS_DEPARTMENT],
+    Role.OPERATIONS: [*_VIEW_COMMERCE, *_TICKETS_DEPARTMENT, *_SEGMENTS],
 }
 
 

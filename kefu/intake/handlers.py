@@ -89,7 +89,10 @@ HANDLERS: dict[str, Handler] = {
                 "vip_level": ("vip_level", ""),
                 "tags": ("tags", _list),
                 "phone": ("phone", ""),
+                # the lookup hash of the same number (the field hashes it on the way in)
+                "phone_hash": ("phone", ""),
                 "address": ("address", ""),
+                "marketing_consent": ("marketing_consent", False),
             },
         ),
         Handler(

@@ -237,6 +237,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             opt("tags", _str_list),
             opt("phone", _text(64)),
             opt("address", _text(500)),
+            opt("marketing_consent", _bool),
         ),
         _type(
             "conversation",
